@@ -1,0 +1,182 @@
+// Owns the gradient check: each gradient from `backward` against central differences of the
+// generated `forward` alone (never the symbolic engine), as the book's gradient check does.
+import type { GraphModule } from "../runtime/load.js";
+import { filledTensor, isTensor, type Tensor, type Value } from "../runtime/tensor.js";
+
+export interface CheckOptions {
+  readonly seed?: number;
+  /** Sizes for symbolic dimensions; those not given are DEFAULT_DIM. */
+  readonly dims?: Readonly<Record<string, number>>;
+  /** Values for some inputs (and params); the rest are drawn at random. */
+  readonly values?: Readonly<Record<string, Value>>;
+  /** At most this many elements of each gradient are checked (a seeded sample of them). */
+  readonly samples?: number;
+  /** The relative error a gradient may have. */
+  readonly tolerance?: number;
+}
+
+export interface CheckRow {
+  readonly name: string;
+  readonly checked: number;
+  readonly total: number;
+  readonly maxAbsError: number;
+  /** The largest absolute error divided by the largest gradient magnitude (of either kind). */
+  readonly maxRelError: number;
+  readonly ok: boolean;
+  readonly note?: string;
+}
+
+export interface CheckReport {
+  readonly of: string;
+  readonly dims: Readonly<Record<string, number>>;
+  readonly rows: readonly CheckRow[];
+  readonly ok: boolean;
+  /** Why random inputs were redrawn, if they were. */
+  readonly note?: string;
+}
+
+export const DEFAULT_DIM = 3;
+export const DEFAULT_SAMPLES = 500;
+export const DEFAULT_TOLERANCE = 1e-6;
+/** Gradients whose largest magnitude is below this are "zero": relative error means nothing. */
+const NEGLIGIBLE = 1e-10;
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+/** The scalar that is differentiated: the output itself, or the sum of a tensor output's elements. */
+function objective(value: Value): number {
+  if (typeof value === "number") return value;
+  let s = 0;
+  for (let i = 0; i < value.data.length; i++) s += value.data[i]!;
+  return s;
+}
+
+function copy(v: Value): Value {
+  return typeof v === "number" ? v : { shape: [...v.shape], data: v.data.slice() };
+}
+
+export function checkGradients(mod: GraphModule, options: CheckOptions = {}): CheckReport {
+  const seed = options.seed ?? 0;
+  const random = mulberry32(seed + 1);
+  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
+  const dims: Record<string, number> = {};
+  const given = options.values ?? {};
+
+  // Symbolic sizes: from given values first, then from --dim, then the default.
+  for (const v of mod.meta.inputs) {
+    const value = given[v.name];
+    if (value !== undefined && isTensor(value)) {
+      v.shape.forEach((d, i) => {
+        if (typeof d === "string" && dims[d] === undefined) dims[d] = value.shape[i]!;
+      });
+    }
+  }
+  for (const v of mod.meta.inputs) {
+    for (const d of v.shape) if (typeof d === "string" && dims[d] === undefined) dims[d] = options.dims?.[d] ?? DEFAULT_DIM;
+  }
+
+  const draw = (shape: readonly (number | string)[], positive: boolean): Value => {
+    const sample = () => (positive ? 0.5 + random() : gaussian(random));
+    if (shape.length === 0) return sample();
+    const t = filledTensor(
+      shape.map((d) => (typeof d === "number" ? d : dims[d]!)),
+      0,
+    );
+    for (let i = 0; i < t.data.length; i++) t.data[i] = sample();
+    return t;
+  };
+  const makeInputs = (positive: boolean) => {
+    const inputs: Record<string, Value> = {};
+    for (const v of mod.meta.inputs) {
+      inputs[v.name] = given[v.name] !== undefined ? copy(given[v.name]!) : mod.defaults[v.name] !== undefined ? copy(mod.defaults[v.name]!) : draw(v.shape, positive);
+    }
+    return inputs;
+  };
+
+  const params = mod.init(seed);
+  for (const p of mod.meta.params) if (given[p.name] !== undefined) params[p.name] = copy(given[p.name]!);
+  let inputs = makeInputs(false);
+  let note: string | undefined;
+  const finite = (ins: Record<string, Value>) => Number.isFinite(objective(mod.forward(ins, params).outputs[mod.meta.grad.of]!));
+  if (!finite(inputs)) {
+    // Outside the domain of log, sqrt or a division: draw positive values instead.
+    inputs = makeInputs(true);
+    note = "the forward pass was not finite at normally distributed inputs, so they were drawn from [0.5, 1.5)";
+  }
+
+  const run = () => objective(mod.forward(inputs, params).outputs[mod.meta.grad.of]!);
+  const fwd = mod.forward(inputs, params);
+  const outValue = fwd.outputs[mod.meta.grad.of]!;
+  const upstream = typeof outValue === "number" ? undefined : filledTensor(outValue.shape, 1);
+  const grads = mod.backward(fwd, upstream);
+
+  const rows: CheckRow[] = mod.meta.grad.wrt.map((name) => {
+    const holder = Object.prototype.hasOwnProperty.call(inputs, name) ? inputs : params;
+    const value = holder[name]!;
+    const analytic = grads[name]!;
+    const total = typeof value === "number" ? 1 : value.data.length;
+    const indices = sampleIndices(total, options.samples ?? DEFAULT_SAMPLES, random);
+    let maxAbs = 0;
+    let scale = 0;
+    let nonFinite = false;
+    for (const i of indices) {
+      const a = typeof analytic === "number" ? analytic : analytic.data[i]!;
+      const numeric = centralDifference(holder, name, i, run);
+      if (!Number.isFinite(a) || !Number.isFinite(numeric)) nonFinite = true;
+      maxAbs = Math.max(maxAbs, Math.abs(a - numeric));
+      scale = Math.max(scale, Math.abs(a), Math.abs(numeric));
+    }
+    const base = { name, checked: indices.length, total, maxAbsError: maxAbs };
+    if (nonFinite) return { ...base, maxRelError: NaN, ok: false, note: "a gradient is not finite (NaN or Infinity)" };
+    if (scale < NEGLIGIBLE) {
+      return {
+        ...base,
+        maxRelError: 0,
+        ok: maxAbs < NEGLIGIBLE,
+        note: "both gradients are near zero here, so the relative error means nothing; compared absolutely",
+      };
+    }
+    const rel = maxAbs / scale;
+    return { ...base, maxRelError: rel, ok: rel <= tolerance };
+  });
+  return { of: mod.meta.grad.of, dims, rows, ok: rows.every((r) => r.ok), note };
+}
+
+/** (f(x + h) - f(x - h)) / 2h for element `i` of `holder[name]`, restoring it after. */
+function centralDifference(holder: Record<string, Value>, name: string, i: number, f: () => number): number {
+  const value = holder[name]!;
+  const x = typeof value === "number" ? value : value.data[i]!;
+  const h = 1e-5 * Math.max(1, Math.abs(x));
+  const set = (v: number) => {
+    if (typeof value === "number") holder[name] = v;
+    else (value as Tensor).data[i] = v;
+  };
+  set(x + h);
+  const up = f();
+  set(x - h);
+  const down = f();
+  set(x);
+  // (x + h) - (x - h) is not exactly 2h in floating point; divide by the step actually taken.
+  return (up - down) / (x + h - (x - h));
+}
+
+/** All indices, or a seeded sample of `max` of them in ascending order. */
+function sampleIndices(total: number, max: number, random: () => number): number[] {
+  if (total <= max) return Array.from({ length: total }, (_, i) => i);
+  const chosen = new Set<number>();
+  while (chosen.size < max) chosen.add(Math.floor(random() * total));
+  return [...chosen].sort((a, b) => a - b);
+}

@@ -1,0 +1,264 @@
+// The `gradc` command line: compile, run, grad and check. It uses only the public API.
+// Exit codes: 0 success, 1 a problem with the user's files or values, 2 command-line misuse.
+import { Command, CommanderError, Option } from "commander";
+import {
+  checkGradients,
+  compile,
+  DEFAULT_DIM,
+  DEFAULT_SAMPLES,
+  filledTensor,
+  formatDiagnostics,
+  gradientGraph,
+  loadModule,
+  toNested,
+  version,
+  type CheckReport,
+  type Diagnostic,
+  type Dtype,
+  type GraphModule,
+  type Value,
+} from "../index.js";
+import { readJsonValues, readSource, writeAtomically, UserError } from "./files.js";
+import { formatCheckReport, formatValue } from "./format.js";
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+/** Runs the command line; resolves to the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command("gradc")
+    .description("Compile computation graphs to TypeScript with their gradients derived at compile time.")
+    .version(version, "-v, --version")
+    .exitOverride()
+    .showHelpAfterError("(run gradc --help for usage)")
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .addHelpText("after", "\nExit codes: 0 success, 1 an error in a graph file or a value, 2 a wrong command line.");
+
+  const graphOption = () => new Option("--graph <name>", "which graph of the file (default: the first)");
+  const dtypeOption = () => new Option("--dtype <dtype>", "element type of tensors").choices(["f64", "f32"]).default("f64");
+  const seedOption = () => new Option("--seed <n>", "seed for param initializers and random inputs").argParser(parseSeed).default(0);
+
+  program
+    .command("compile")
+    .description("compile a graph file to a TypeScript module")
+    .argument("<file>", "the graph file")
+    .option("-o, --output <file>", "write the module here (default: standard output)")
+    .addOption(graphOption())
+    .addOption(dtypeOption())
+    .action(async (file: string, opts: { output?: string; graph?: string; dtype: Dtype }) => {
+      const source = readSource(file);
+      const result = await compile(source, { graph: opts.graph, dtype: opts.dtype, file });
+      reportDiagnostics(io, result.diagnostics, file, source);
+      if (!result.code) return void (exitCode = 1);
+      if (opts.output) writeAtomically(opts.output, result.code, [file]);
+      else io.out(result.code);
+    });
+
+  program
+    .command("run")
+    .description("compile in memory, run forward and backward, print outputs and gradients")
+    .argument("<file>", "the graph file")
+    .addOption(graphOption())
+    .option("--set <name=number>", "give a scalar input a value (repeatable)", collect, [])
+    .option("--inputs <file.json>", "input values: a JSON object of numbers or nested arrays")
+    .option("--params <file.json>", "param values, as saved by training; the others come from init")
+    .addOption(seedOption())
+    .option("--json", "print one JSON object {outputs, grads}")
+    .action(async (file: string, opts: RunOptions) => {
+      const loaded = await load(io, file, opts.graph);
+      if (!loaded) return void (exitCode = 1);
+      const { module } = loaded;
+      const inputs: Record<string, Value> = {};
+      if (opts.inputs) Object.assign(inputs, readJsonValues(opts.inputs, "input", module.meta.inputs, "f64"));
+      for (const assignment of opts.set) {
+        const [name, value] = parseSet(assignment, module);
+        inputs[name] = value;
+      }
+      const missing = module.meta.inputs.filter((v) => inputs[v.name] === undefined && module.defaults[v.name] === undefined);
+      if (missing.length > 0) {
+        throw new UserError(
+          `${file}: error: ${missing.map((v) => `input "${v.name}"`).join(", ")} ${missing.length === 1 ? "has" : "have"} no value; ` +
+            `give ${missing.length === 1 ? "it" : "them"} with --inputs FILE.json${missing.every((v) => v.shape.length === 0) ? " or --set NAME=NUMBER" : ""}.`,
+        );
+      }
+      const params = module.init(opts.seed);
+      if (opts.params) Object.assign(params, readJsonValues(opts.params, "param", module.meta.params, "f64"));
+      const fwd = guarded(file, () => module.forward(inputs, params));
+      const out = fwd.outputs[module.meta.grad.of]!;
+      const upstream = typeof out === "number" ? undefined : filledTensor(out.shape, 1);
+      const grads = guarded(file, () => module.backward(fwd, upstream));
+      if (opts.json) {
+        const outputs = Object.fromEntries(Object.entries(fwd.outputs).map(([k, v]) => [k, toNested(v)]));
+        const gradients = Object.fromEntries(Object.entries(grads).map(([k, v]) => [k, toNested(v)]));
+        io.out(`${JSON.stringify({ outputs, grads: gradients })}\n`);
+        return;
+      }
+      for (const o of module.meta.outputs) io.out(formatValue(o.name, fwd.outputs[o.name]!));
+      io.out(`\ngradients of ${module.meta.grad.of}${upstream ? " (upstream gradient: ones)" : ""}\n`);
+      for (const name of module.meta.grad.wrt) io.out(formatValue(`d${name}`, grads[name]!));
+    });
+
+  program
+    .command("grad")
+    .description("print the derived gradient as a graph file of its own")
+    .argument("<file>", "the graph file")
+    .addOption(graphOption())
+    .action((file: string, opts: { graph?: string }) => {
+      const source = readSource(file);
+      const result = gradientGraph(source, { graph: opts.graph, file });
+      reportDiagnostics(io, result.diagnostics, file, source);
+      if (result.text === undefined) return void (exitCode = 1);
+      io.out(result.text);
+    });
+
+  program
+    .command("check")
+    .description("check each gradient against central differences of the forward pass")
+    .argument("<files...>", "one or more graph files")
+    .addOption(graphOption())
+    .addOption(seedOption())
+    .option("--dim <name=size>", `size of a symbolic dimension (repeatable; default ${DEFAULT_DIM})`, collect, [])
+    .option("--inputs <file.json>", "values for some inputs; the others are drawn at random")
+    .option("--samples <n>", `elements checked per gradient at most (default ${DEFAULT_SAMPLES})`, parsePositive)
+    .option("--json", "print the reports as JSON")
+    .action(async (files: string[], opts: CheckCliOptions) => {
+      const dims = Object.fromEntries(opts.dim.map(parseDim));
+      const reports: { file: string; report: CheckReport }[] = [];
+      for (const file of files) {
+        const loaded = await load(io, file, opts.graph);
+        if (!loaded) {
+          exitCode = 1;
+          continue;
+        }
+        const values = opts.inputs
+          ? readJsonValues(opts.inputs, "input", [...loaded.module.meta.inputs, ...loaded.module.meta.params], "f64")
+          : {};
+        const report = guarded(file, () =>
+          checkGradients(loaded.module, { seed: opts.seed, dims, values, samples: opts.samples }),
+        );
+        reports.push({ file, report });
+        if (!report.ok) exitCode = 1;
+        if (!opts.json) io.out(formatCheckReport(file, loaded.module.meta.graph, report));
+      }
+      if (opts.json) {
+        const json = reports.map(({ file, report }) => ({ file, ...report }));
+        io.out(`${JSON.stringify(files.length === 1 ? json[0] ?? {} : json, null, 2)}\n`);
+      }
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+      if (e.code === "commander.executeSubCommandAsync") return 0;
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      io.err(`gradc: ${e.message}\n(run gradc --help for usage)\n`);
+      return 2;
+    }
+    if (e instanceof UserError) {
+      io.err(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+interface RunOptions {
+  graph?: string;
+  set: string[];
+  inputs?: string;
+  params?: string;
+  seed: number;
+  json?: boolean;
+}
+
+interface CheckCliOptions {
+  graph?: string;
+  seed: number;
+  dim: string[];
+  inputs?: string;
+  samples?: number;
+  json?: boolean;
+}
+
+/** A mistake on the command line itself (exit code 2). */
+class UsageError extends Error {}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseSeed(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new UsageError(`--seed takes a whole number, got "${text}"`);
+  return n;
+}
+
+function parsePositive(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1) throw new UsageError(`expected a positive whole number, got "${text}"`);
+  return n;
+}
+
+function parseDim(text: string): [string, number] {
+  const m = /^([^=]+)=(\d+)$/.exec(text);
+  if (!m || Number(m[2]) < 1) throw new UsageError(`--dim takes NAME=SIZE with a positive size, got "${text}"`);
+  return [m[1]!, Number(m[2])];
+}
+
+function parseSet(text: string, module: GraphModule): [string, Value] {
+  const m = /^([^=]+)=(.*)$/.exec(text);
+  if (!m) throw new UsageError(`--set takes NAME=NUMBER, got "${text}"`);
+  const [, name, raw] = m;
+  const input = module.meta.inputs.find((v) => v.name === name);
+  if (!input) {
+    const known = module.meta.inputs.map((v) => `"${v.name}"`).join(", ") || "none";
+    throw new UserError(`gradc: error: --set ${name}: the graph has no input "${name}"; its inputs are ${known}.`);
+  }
+  const value = Number(raw);
+  if (raw!.trim() === "" || !Number.isFinite(value)) throw new UsageError(`--set ${name} needs a finite number, got "${raw}"`);
+  if (input.shape.length > 0) {
+    const concrete = input.shape.every((d) => typeof d === "number");
+    if (!concrete) {
+      throw new UserError(`gradc: error: --set ${name}: input "${name}" is a tensor of symbolic shape; give it with --inputs.`);
+    }
+    return [name!, filledTensor(input.shape as number[], value)];
+  }
+  return [name!, value];
+}
+
+function reportDiagnostics(io: Io, diagnostics: readonly Diagnostic[], file: string, source: string): void {
+  if (diagnostics.length > 0) io.err(`${formatDiagnostics(diagnostics, file, source)}\n`);
+}
+
+/** Compiles a file (f64) and imports it; reports diagnostics and gives undefined on errors. */
+async function load(io: Io, file: string, graph?: string): Promise<{ module: GraphModule } | undefined> {
+  const source = readSource(file);
+  const result = await compile(source, { graph, file });
+  reportDiagnostics(io, result.diagnostics, file, source);
+  if (!result.code) return undefined;
+  return { module: await loadModule(result.code) };
+}
+
+/** Runs generated code; its InputError (a wrong value) becomes a located user error. */
+function guarded<T>(file: string, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof Error && e.name === "InputError") throw new UserError(`${file}: error: ${e.message}`);
+    throw e;
+  }
+}
+

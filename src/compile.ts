@@ -1,0 +1,53 @@
+// The pipeline, one stage a line: text → AST → IR (shaped) → + gradient IR → optimised IR →
+// TypeScript → formatted TypeScript. Nothing else chains the stages.
+import { format } from "prettier";
+import { differentiate } from "./autodiff/differentiate.js";
+import { DiagnosticBag, type Diagnostic } from "./diagnostics.js";
+import { emitModule, type Dtype } from "./emit/typescript.js";
+import type { Graph } from "./ir/graph.js";
+import { lowerProgram } from "./lower.js";
+import { optimize } from "./opt/optimize.js";
+import { parseProgram } from "./syntax/parse.js";
+import { version } from "./version.js";
+
+export interface CompileOptions {
+  /** Which graph of the file to compile; the first when absent. */
+  readonly graph?: string;
+  /** Element type of the generated tensors. */
+  readonly dtype?: Dtype;
+  /** The file name, for the generated header (diagnostics carry spans, not names). */
+  readonly file?: string;
+}
+
+export interface AnalyzeResult {
+  /** The optimised graph with its gradients, when there were no errors. */
+  readonly graph?: Graph;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export interface CompileResult extends AnalyzeResult {
+  /** The generated TypeScript module, when there were no errors. */
+  readonly code?: string;
+}
+
+/** Source text to the optimised forward-and-backward IR. */
+export function analyze(source: string, options: CompileOptions = {}): AnalyzeResult {
+  const diagnostics = new DiagnosticBag();
+  const program = parseProgram(source, diagnostics); //             text → tokens → CST → AST
+  if (!program) return { diagnostics: diagnostics.items };
+  const lowered = lowerProgram(program, diagnostics, options.graph); // AST → shaped IR
+  if (!lowered) return { diagnostics: diagnostics.items };
+  const differentiated = differentiate(lowered); //                   + gradient IR
+  const graph = optimize(differentiated); //                          simplify, fold, CSE, DCE
+  return { graph, diagnostics: diagnostics.items };
+}
+
+/** Source text to a formatted TypeScript module. */
+export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {
+  const analyzed = analyze(source, options);
+  if (!analyzed.graph) return analyzed;
+  const dtype = options.dtype ?? "f64";
+  const raw = emitModule(analyzed.graph, { dtype, file: options.file, version }); // IR → TypeScript
+  const code = await format(raw, { parser: "typescript", printWidth: 100 }); //      formatted
+  return { ...analyzed, code };
+}

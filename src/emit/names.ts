@@ -1,0 +1,63 @@
+// Owns the names in generated code: every identifier comes from here, so user names are kept
+// where they are safe and changed (`class` → `class_`) where they would clash with a reserved
+// word, a runtime helper or another name.
+import { runtimeNames } from "./runtime-source.js";
+
+const reservedWords = [
+  // ECMAScript reserved words, strict-mode and TypeScript-reserved identifiers.
+  "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do",
+  "else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "import", "in",
+  "instanceof", "new", "null", "return", "super", "switch", "this", "throw", "true", "try",
+  "typeof", "var", "void", "while", "with", "yield", "let", "static", "implements", "interface",
+  "package", "private", "protected", "public", "await", "async", "of", "arguments", "eval",
+  "undefined", "NaN", "Infinity", "globalThis", "as", "any", "boolean", "constructor", "declare",
+  "get", "module", "require", "number", "set", "string", "symbol", "type", "from", "object",
+  "never", "unknown", "keyof", "readonly", "infer", "is", "asserts", "namespace", "abstract",
+  "satisfies", "accessor", "out", "override", "bigint", "unique", "global",
+];
+
+/** Allocates distinct, safe identifiers. */
+export class Namer {
+  private readonly used = new Set<string>([...reservedWords, ...runtimeNames]);
+
+  /** A fresh identifier close to `preferred` (a user's name). Claim these before temporaries. */
+  claim(preferred: string): string {
+    let base = preferred.replace(/[^\p{ID_Continue}]/gu, "_");
+    if (!/^[\p{ID_Start}_]/u.test(base)) base = `_${base}`;
+    if (!this.used.has(base)) {
+      this.used.add(base);
+      return base;
+    }
+    return this.numbered(`${base}_`);
+  }
+
+  /** A fresh temporary: t1, t2, … skipping names already taken. */
+  temporary(): string {
+    return this.numbered("t");
+  }
+
+  private numbered(base: string): string {
+    for (let i = 1; ; i++) {
+      const name = `${base}${i}`;
+      if (!this.used.has(name)) {
+        this.used.add(name);
+        return name;
+      }
+    }
+  }
+}
+
+/** A property key as written in an object literal or interface. */
+export function propertyKey(name: string): string {
+  if (name === "__proto__") return `["__proto__"]`;
+  return /^[\p{ID_Start}_$][\p{ID_Continue}$]*$/u.test(name) ? name : JSON.stringify(name);
+}
+
+/** A number as a TypeScript expression that evaluates to exactly it. */
+export function numberLiteral(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (v === Infinity) return "Infinity";
+  if (v === -Infinity) return "(-Infinity)";
+  if (Object.is(v, -0)) return "(-0)";
+  return v < 0 ? `(${String(v)})` : String(v);
+}

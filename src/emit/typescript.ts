@@ -1,0 +1,491 @@
+// Owns IR → TypeScript: one self-contained module per graph with its types, `meta`,
+// `defaults`, `init`, `forward` and `backward`. Scalars become plain arithmetic, tensors
+// become loops over typed arrays; single-use element-wise temporaries are fused into the loop
+// that consumes them, and transposes feeding a matrix product are read in place.
+import { InternalError } from "../diagnostics.js";
+import { topoSort, type Graph, type Node, type ValueDecl } from "../ir/graph.js";
+import { sameShape, shapeSymbols, type Shape } from "../ir/shape.js";
+import type { OpName } from "../ops/names.js";
+import { opDef } from "../ops/registry.js";
+import type { EmitContext, Operand } from "../ops/types.js";
+import { Namer, numberLiteral, propertyKey } from "./names.js";
+import { fillSource, kernelSources, preludeSource, randomSource } from "./runtime-source.js";
+
+export type Dtype = "f64" | "f32";
+
+export interface EmitOptions {
+  readonly dtype: Dtype;
+  /** The graph file's name, for the header comment. */
+  readonly file?: string;
+  /** The gradc version, for the header comment. */
+  readonly version?: string;
+}
+
+type Phase = "forward" | "backward";
+
+const isLeaf = (n: Node) => n.args.length === 0;
+
+/** The arguments whose values a node reads (not those it reads only the shape of). */
+function valueArgs(n: Node): Node[] {
+  if (isLeaf(n)) return [];
+  const shapeOnly = opDef(n.op as OpName).shapeOnlyArgs ?? [];
+  return n.args.filter((_, i) => !shapeOnly.includes(i));
+}
+
+export function emitModule(graph: Graph, options: EmitOptions): string {
+  return new ModuleEmitter(graph, options).module();
+}
+
+/** Text for a `//` comment: one line, whatever the input holds. */
+function commentText(text: string): string {
+  return JSON.stringify(text).slice(1, -1).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+function product(dims: readonly string[]): string {
+  let constant = 1;
+  const symbolic: string[] = [];
+  for (const d of dims) {
+    if (/^\d+$/.test(d)) constant *= Number(d);
+    else symbolic.push(d);
+  }
+  if (symbolic.length === 0) return String(constant);
+  return constant === 1 ? symbolic.join(" * ") : [...symbolic, String(constant)].join(" * ");
+}
+
+class ModuleEmitter {
+  private readonly namer = new Namer();
+  private readonly names = new Map<Node, string>();
+  private readonly dimNames = new Map<string, string>();
+  private readonly kernels = new Set<string>();
+  private readonly phase = new Map<Node, Phase>();
+  private readonly inlined = new Set<Node>();
+  private readonly absorbed = new Set<Node>();
+  private readonly saved: Node[] = [];
+  private readonly forwardNodes: Node[];
+  private readonly backwardNodes: Node[];
+  private readonly arr: string;
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly options: EmitOptions,
+  ) {
+    this.arr = options.dtype === "f32" ? "Float32Array" : "Float64Array";
+    const computed = (n: Node) => !isLeaf(n);
+    const forwardAll = topoSort(graph.outputs.map((o) => o.node));
+    const forwardSet = new Set(forwardAll);
+    this.forwardNodes = forwardAll.filter(computed);
+    this.backwardNodes = topoSort(graph.grads.map((g) => g.node)).filter((n) => computed(n) && !forwardSet.has(n));
+    for (const n of this.forwardNodes) this.phase.set(n, "forward");
+    for (const n of this.backwardNodes) this.phase.set(n, "backward");
+
+    // What backward reads from forward: values it uses, and gradients that are forward values.
+    const known = (n: Node) => forwardSet.has(n) || n.op === "input" || n.op === "param";
+    const saved = new Set<Node>();
+    for (const n of this.backwardNodes) for (const a of valueArgs(n)) if (known(a) && a.op !== "const") saved.add(a);
+    for (const g of graph.grads) if (known(g.node) && g.node.op !== "const") saved.add(g.node);
+    this.saved = [...saved].sort((a, b) => a.id - b.id);
+
+    this.planFusion();
+    this.assignNames();
+  }
+
+  /** Decides which nodes are folded into their consumer instead of getting a variable. */
+  private planFusion(): void {
+    const all = [...this.forwardNodes, ...this.backwardNodes];
+    const uses = new Map<Node, number>();
+    const consumers = new Map<Node, Node[]>();
+    for (const n of all) {
+      for (const a of valueArgs(n)) {
+        uses.set(a, (uses.get(a) ?? 0) + 1);
+        consumers.set(a, [...(consumers.get(a) ?? []), n]);
+      }
+    }
+    const pinned = new Set<Node>([
+      ...this.graph.outputs.map((o) => o.node),
+      ...this.graph.grads.map((g) => g.node),
+      ...this.saved,
+    ]);
+    for (const n of all) {
+      if (pinned.has(n)) continue;
+      const def = opDef(n.op as OpName);
+      const users = consumers.get(n) ?? [];
+      if (
+        n.op === "transpose" &&
+        n.args[0]!.shape.length === 2 &&
+        users.length > 0 &&
+        users.every((u) => opDef(u.op as OpName).absorbsTranspose && this.phase.get(u) === this.phase.get(n))
+      ) {
+        this.absorbed.add(n);
+        continue;
+      }
+      if (!def.elementwise || uses.get(n) !== 1 || this.graph.info.get(n)?.name !== undefined) continue;
+      const user = users[0]!;
+      if (this.phase.get(user) !== this.phase.get(n)) continue;
+      const sameLoop = opDef(user.op as OpName).elementwise !== undefined && sameShape(user.shape, n.shape);
+      if (n.shape.length === 0 || sameLoop) this.inlined.add(n);
+    }
+  }
+
+  private assignNames(): void {
+    for (const v of this.graph.values) for (const s of shapeSymbols(v.node.shape)) this.dim(s);
+    for (const v of this.graph.values) this.names.set(v.node, this.namer.claim(v.name));
+    const up = this.graph.upstream;
+    if (up) this.names.set(up, this.namer.claim(up.name!));
+    const needsName = [...this.forwardNodes, ...this.backwardNodes].filter(
+      (n) => !this.inlined.has(n) && !this.absorbed.has(n),
+    );
+    for (const n of needsName) {
+      const name = this.graph.info.get(n)?.name;
+      if (name !== undefined) this.names.set(n, this.namer.claim(name));
+    }
+    for (const n of needsName) if (!this.names.has(n)) this.names.set(n, this.namer.temporary());
+  }
+
+  private dim(symbol: string): string {
+    let name = this.dimNames.get(symbol);
+    if (!name) {
+      name = this.namer.claim(symbol);
+      this.dimNames.set(symbol, name);
+    }
+    return name;
+  }
+
+  private dimsOf(shape: Shape): string[] {
+    return shape.map((d) => (typeof d === "number" ? String(d) : this.dim(d.sym)));
+  }
+
+  private nameOf(n: Node): string {
+    const name = this.names.get(n);
+    if (name === undefined) throw new InternalError(`node ${n.id} (${n.op}) has no variable`);
+    return name;
+  }
+
+  /** A scalar-valued node as an expression. */
+  private scalarExpr(n: Node): string {
+    if (n.op === "const") return numberLiteral(n.value!);
+    if (this.inlined.has(n)) return `(${this.elementExpr(n, () => "")})`;
+    return this.nameOf(n);
+  }
+
+  /** One element of an element-wise node, with fused arguments expanded in place. */
+  private elementExpr(n: Node, at: (o: Operand) => string): string {
+    const def = opDef(n.op as OpName).elementwise!;
+    return def.expr(
+      ...n.args.map((a) => {
+        if (a.shape.length === 0) return this.scalarExpr(a);
+        if (this.inlined.has(a)) return `(${this.elementExpr(a, at)})`;
+        return at({ ref: this.nameOf(a), dims: this.dimsOf(a.shape) });
+      }),
+    );
+  }
+
+  private alloc(dims: readonly string[]): string {
+    return `new Arr(${product(dims)})`;
+  }
+
+  /** See EmitContext.loop. */
+  private loop(dims: readonly string[], body: (at: (o: Operand) => string) => string): string {
+    const operands: Operand[] = [];
+    body((o) => {
+      operands.push(o);
+      return "0";
+    });
+    const same = (o: Operand) => o.dims.length === dims.length && o.dims.every((d, i) => d === dims[i]);
+    if (operands.every((o) => o.dims.length === 0 || same(o))) {
+      const text = body((o) => (o.dims.length === 0 ? o.ref : `${o.ref}[i]`));
+      return `for (let i = 0; i < ${product(dims)}; i++) {\n${text}\n}`;
+    }
+    const index = (o: Operand): string => {
+      if (o.dims.length === 0) return o.ref;
+      const offset = dims.length - o.dims.length;
+      const terms: string[] = [];
+      o.dims.forEach((d, j) => {
+        if (d === "1" && dims[j + offset] !== "1") return; // broadcast: stride 0
+        const stride = product(o.dims.slice(j + 1));
+        terms.push(stride === "1" ? `i${j + offset}` : `i${j + offset} * ${stride}`);
+      });
+      return `${o.ref}[${terms.length === 0 ? "0" : terms.join(" + ")}]`;
+    };
+    let text = body(index);
+    for (let axis = dims.length - 1; axis >= 0; axis--) {
+      text = `for (let i${axis} = 0; i${axis} < ${dims[axis]}; i${axis}++) {\n${text}\n}`;
+    }
+    return text;
+  }
+
+  private statement(n: Node): string {
+    const def = opDef(n.op as OpName);
+    const out = this.nameOf(n);
+    const dims = this.dimsOf(n.shape);
+    if (def.elementwise) {
+      if (n.shape.length === 0) return `const ${out} = ${this.elementExpr(n, () => "")};`;
+      const target: Operand = { ref: out, dims };
+      return `const ${out} = ${this.alloc(dims)};\n${this.loop(dims, (at) => `${at(target)} = ${this.elementExpr(n, at)};`)}`;
+    }
+    if (!def.emit) throw new InternalError(`op "${n.op}" has no way to be emitted`);
+    const args = n.args.map((a) => (this.absorbed.has(a) ? a.args[0]! : a));
+    const ctx: EmitContext = {
+      node: n,
+      out,
+      args: args.map((a, i) =>
+        def.shapeOnlyArgs?.includes(i) ? "" : a.shape.length === 0 ? this.scalarExpr(a) : this.nameOf(a),
+      ),
+      argDims: n.args.map((a) => this.dimsOf(a.shape)),
+      dims,
+      transposed: n.args.map((a) => this.absorbed.has(a)),
+      attrs: n.attrs,
+      alloc: (d) => this.alloc(d),
+      kernel: (name) => {
+        if (!kernelSources[name]) throw new InternalError(`no kernel "${name}"`);
+        this.kernels.add(name);
+        return name;
+      },
+      loop: (d, body) => this.loop(d, body),
+    };
+    return def.emit(ctx);
+  }
+
+  private comment(n: Node, phase: Phase): string {
+    const info = this.graph.info.get(n);
+    if (phase === "forward") {
+      if (info?.name === undefined || !info.span) return "";
+      return `// ${commentText(info.name)} = ${n.op}(…), line ${info.span.line}\n`;
+    }
+    return "";
+  }
+
+  private body(nodes: readonly Node[], phase: Phase): string {
+    const lines: string[] = [];
+    let origin: Node | undefined | null = null;
+    for (const n of nodes) {
+      if (this.inlined.has(n) || this.absorbed.has(n)) continue;
+      if (phase === "backward") {
+        const o = this.graph.info.get(n)?.origin;
+        if (o !== origin) {
+          origin = o;
+          lines.push(this.backwardHeading(o));
+        }
+      }
+      lines.push(this.comment(n, phase) + this.statement(n));
+    }
+    return lines.join("\n");
+  }
+
+  /** The comment over a backward block: which forward node's rule produced it, and its line. */
+  private backwardHeading(origin: Node | undefined): string {
+    if (!origin) return "\n// gradient sums";
+    const info = this.graph.info.get(origin);
+    const what = info?.name !== undefined ? `"${commentText(info.name)}" = ${origin.op}(…)` : `${origin.op}(…)`;
+    return `\n// backward through ${what}${info?.span ? `, line ${info.span.line}` : ""}`;
+  }
+
+  /** A value handed back to the caller: numbers as they are, tensors wrapped with their shape. */
+  private result(n: Node, fresh: boolean): string {
+    if (n.shape.length === 0) return this.scalarExpr(n);
+    const data = fresh ? this.nameOf(n) : `${this.nameOf(n)}.slice()`;
+    return `{ shape: [${this.dimsOf(n.shape).join(", ")}], data: ${data} }`;
+  }
+
+  private typeOf(shape: Shape): string {
+    return shape.length === 0 ? "number" : "Tensor";
+  }
+
+  private fields(items: readonly { name: string; node: Node }[], optional?: (name: string) => boolean): string {
+    return items.map((i) => `${propertyKey(i.name)}${optional?.(i.name) ? "?" : ""}: ${this.typeOf(i.node.shape)};`).join("\n");
+  }
+
+  private literalValue(v: ValueDecl): string {
+    const lit = v.literal!;
+    if (lit.shape.length === 0) return numberLiteral(lit.data[0]!);
+    return `{ shape: [${lit.shape.join(", ")}], data: new Arr([${lit.data.map(numberLiteral).join(", ")}]) }`;
+  }
+
+  private initValue(v: ValueDecl): string {
+    if (v.literal) return this.literalValue(v);
+    const shape = v.node.shape as number[];
+    const dims = `[${shape.join(", ")}]`;
+    const init = v.initializer ?? { name: "zeros", args: [] };
+    const fanIn = shape.length === 0 ? 1 : shape[0]!;
+    const call = (() => {
+      switch (init.name) {
+        case "ones":
+          return `filled(${dims}, 1)`;
+        case "normal":
+          return `normal(random, ${dims}, ${numberLiteral(init.args[0]!)}, ${numberLiteral(init.args[1]!)})`;
+        case "uniform":
+          return `uniform(random, ${dims}, ${numberLiteral(init.args[0]!)}, ${numberLiteral(init.args[1]!)})`;
+        case "xavier":
+          return `normal(random, ${dims}, 0, ${numberLiteral(1 / Math.sqrt(fanIn))})`;
+        case "he":
+          return `normal(random, ${dims}, 0, ${numberLiteral(Math.sqrt(2 / fanIn))})`;
+        default:
+          return `filled(${dims}, 0)`;
+      }
+    })();
+    return shape.length === 0 ? `${call}.data[0]` : call;
+  }
+
+  module(): string {
+    const g = this.graph;
+    const inputs = g.values.filter((v) => v.kind === "input");
+    const params = g.values.filter((v) => v.kind === "param");
+    const withDefault = new Set(inputs.filter((v) => v.literal).map((v) => v.name));
+    const upstream = g.upstream;
+
+    const forwardBody = this.body(this.forwardNodes, "forward");
+    const backwardBody = this.body(this.backwardNodes, "backward");
+    const symbols = [...this.dimNames.entries()];
+
+    const readValue = (v: ValueDecl, from: string) => {
+      const what = JSON.stringify(`${v.kind} "${v.name}"`);
+      const key = JSON.stringify(v.name);
+      const value = withDefault.has(v.name) && v.kind === "input" ? `take(${from}, ${key}) ?? take(defaults, ${key})` : `take(${from}, ${key})`;
+      if (v.node.shape.length === 0) return `const ${this.nameOf(v.node)} = scalarIn(${what}, ${value});`;
+      const expected = v.node.shape.map((d) => (typeof d === "number" ? String(d) : JSON.stringify(d.sym)));
+      return `const ${this.nameOf(v.node)} = tensorIn(${what}, ${value}, [${expected.join(", ")}], dims);`;
+    };
+
+    const fresh = (n: Node, list: readonly Node[]) =>
+      !isLeaf(n) && !this.saved.includes(n) && list.filter((m) => m === n).length === 1;
+    const outputNodes = g.outputs.map((o) => o.node);
+    const gradNodes = g.grads.map((x) => x.node);
+    const savedFields = [
+      ...symbols.map(([, name]) => ({ name, type: "number" })),
+      ...this.saved.map((n) => ({ name: this.nameOf(n), type: n.shape.length === 0 ? "number" : "Arr" })),
+    ];
+
+    const scaleGrad = (n: Node) => {
+      const value = this.result(n, fresh(n, [...gradNodes, ...outputNodes]));
+      if (upstream) return value;
+      if (n.shape.length === 0) return `${value} * upstream`;
+      return value.replace(/data: (.*) \}$/, "data: scaled($1, upstream) }");
+    };
+
+    const header = [
+      `// Generated by gradc${this.options.version ? ` ${this.options.version}` : ""}` +
+        `${this.options.file ? ` from "${commentText(this.options.file)}"` : ""} (graph "${commentText(g.name)}").`,
+      `// Do not edit: change the graph file and compile again.`,
+    ].join("\n");
+
+    const meta = {
+      graph: g.name,
+      dtype: this.options.dtype,
+      inputs: inputs.map((v) => ({ name: v.name, shape: v.node.shape.map((d) => (typeof d === "number" ? d : d.sym)) })),
+      params: params.map((v) => ({ name: v.name, shape: v.node.shape as number[] })),
+      outputs: g.outputs.map((o) => ({ name: o.name, shape: o.node.shape.map((d) => (typeof d === "number" ? d : d.sym)) })),
+      grad: { of: g.gradOf.name, wrt: g.wrt.map((w) => w.name) },
+    };
+
+    const needsRandom = params.some((p) => p.initializer && p.initializer.name !== "zeros" && p.initializer.name !== "ones");
+    const needsFill = params.some(
+      (p) => !p.literal && (!p.initializer || p.initializer.name === "zeros" || p.initializer.name === "ones"),
+    );
+
+    const kernels = [...this.kernels].sort().map((k) => kernelSources[k]!);
+    const upstreamParam = upstream ? `upstream: Tensor` : `upstream = 1`;
+    const upstreamCheck = upstream
+      ? `const ${this.nameOf(upstream)} = tensorIn(${JSON.stringify(`upstream gradient "${upstream.name}"`)}, upstream, [${upstream.shape
+          .map((d) => (typeof d === "number" ? String(d) : JSON.stringify(d.sym)))
+          .join(", ")}], new Map<string, number>([${symbols.map(([s, n]) => `[${JSON.stringify(s)}, ${n}]`).join(", ")}]));`
+      : `scalarIn("the upstream gradient", upstream);`;
+
+    return `${header}
+
+type Arr = ${this.arr};
+const Arr = ${this.arr};
+
+/** A tensor: its shape and its elements in row-major order. */
+export interface Tensor {
+  shape: number[];
+  data: ${this.arr};
+}
+
+export interface Inputs {
+${this.fields(inputs, (n) => withDefault.has(n))}
+}
+
+export interface Params {
+${this.fields(params)}
+}
+
+export interface Outputs {
+${this.fields(g.outputs)}
+}
+
+/** One gradient of "${commentText(g.gradOf.name)}" per \`wrt\` name, shaped like that value. */
+export interface Grads {
+${this.fields(g.wrt)}
+}
+
+/** What backward needs from forward. */
+export interface Saved {
+${savedFields.map((f) => `readonly ${f.name}: ${f.type};`).join("\n")}
+}
+
+export interface Forward {
+  readonly outputs: Outputs;
+  readonly saved: Saved;
+}
+
+/** What this module computes, for tools that load it. */
+export const meta = ${JSON.stringify(meta)} as const;
+
+/** The values the graph file gives its inputs. */
+export const defaults = {
+${inputs.filter((v) => v.literal).map((v) => `${propertyKey(v.name)}: ${this.literalValue(v)},`).join("\n")}
+};
+
+/** Fresh params from their initializers; the same seed gives the same params. */
+export function init(seed = 0): Params {
+  ${needsRandom ? "const random = rng(seed);" : "void seed;"}
+  return {
+${params.map((p) => `${propertyKey(p.name)}: ${this.initValue(p)},`).join("\n")}
+  };
+}
+
+/** Runs the graph: its outputs, and what backward needs. */
+export function forward(inputs: Inputs, params: Params): Forward {
+  checkKeys("input", inputs, ${JSON.stringify(inputs.map((v) => v.name))});
+  checkKeys("param", params, ${JSON.stringify(params.map((v) => v.name))});
+  const dims: Dims = new Map();
+${inputs.map((v) => readValue(v, "inputs")).join("\n")}
+${params.map((v) => readValue(v, "params")).join("\n")}
+${symbols.map(([s, n]) => `const ${n} = dims.get(${JSON.stringify(s)})!;`).join("\n")}
+${forwardBody}
+  return {
+    outputs: {
+${g.outputs.map((o) => `${propertyKey(o.name)}: ${this.result(o.node, fresh(o.node, [...outputNodes, ...gradNodes]))},`).join("\n")}
+    },
+    saved: { ${savedFields.map((f) => f.name).join(", ")} },
+  };
+}
+
+/**
+ * The gradient of "${commentText(g.gradOf.name)}" with respect to ${g.wrt.map((w) => `"${commentText(w.name)}"`).join(", ")}.
+ * ${upstream ? "`upstream` is the gradient flowing into that output, shaped like it." : "`upstream` scales the result (the output's own gradient, 1 by default)."}
+ */
+export function backward(fwd: Forward, ${upstreamParam}): Grads {
+  ${savedFields.length > 0 ? `const { ${savedFields.map((f) => f.name).join(", ")} } = fwd.saved;` : ""}
+  ${upstreamCheck}
+${backwardBody}
+  return {
+${g.grads.map((x) => `${propertyKey(x.name)}: ${scaleGrad(x.node)},`).join("\n")}
+  };
+}
+${upstream ? "" : scaledSource}
+${preludeSource}
+${needsRandom ? randomSource : ""}
+${needsFill || needsRandom ? fillSource : ""}
+${kernels.join("\n")}
+`;
+  }
+}
+
+const scaledSource = `
+function scaled(x: Arr, by: number): Arr {
+  if (by === 1) return x;
+  const out = new Arr(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] * by;
+  return out;
+}
+`;

@@ -1,0 +1,96 @@
+// The contract every op in the registry fulfils: how to check and shape it, differentiate it,
+// simplify it and emit it. Everything the compiler knows about an op lives in one OpDef.
+import type { Attrs, GraphBuilder, Node } from "../ir/graph.js";
+import type { Shape } from "../ir/shape.js";
+
+/** What a derivative rule may use: the op's inputs, its output and the upstream gradient. */
+export interface VjpContext {
+  readonly b: GraphBuilder;
+  /** The forward node itself: its value is the op's output. */
+  readonly node: Node;
+  readonly args: readonly Node[];
+  readonly attrs: Attrs;
+  /** The gradient of the differentiated output with respect to `node`. */
+  readonly dout: Node;
+}
+
+/**
+ * One gradient contribution per argument, `null` where there is none (zero, or an argument
+ * that only gives a shape). A contribution may have the broadcast shape of the output: the
+ * engine sums it back to the argument's own shape.
+ */
+export type VjpRule = (ctx: VjpContext) => readonly (Node | null)[];
+
+/** What the emitter offers an op that writes its own statements. */
+export interface EmitContext {
+  readonly node: Node;
+  /** The variable the statements must define (`const out = ...`). */
+  readonly out: string;
+  /** Each argument as a TypeScript expression: an array for tensors, a number for scalars. */
+  readonly args: readonly string[];
+  /** Each argument's dimensions as TypeScript expressions (`"N"`, `"784"`). */
+  readonly argDims: readonly (readonly string[])[];
+  /** The output's dimensions as TypeScript expressions. */
+  readonly dims: readonly string[];
+  /** For ops with `absorbsTranspose`: argument i is the transpose of what `args[i]` names. */
+  readonly transposed: readonly boolean[];
+  readonly attrs: Attrs;
+  /** `new Arr(n)` for the product of `dims`. */
+  alloc(dims: readonly string[]): string;
+  /** Marks a runtime kernel as used by the module and returns its name. */
+  kernel(name: string): string;
+  /**
+   * A loop over `dims` (nested, or flat when nothing is broadcast); `body` gets `at`, which
+   * gives an operand's element at the current point, broadcast numpy-style (a dimension "1"
+   * of the operand repeats; a rank-0 operand is its own value).
+   */
+  loop(dims: readonly string[], body: (at: (o: Operand) => string) => string): string;
+}
+
+/** An array (or a scalar, when `dims` is empty) read inside a loop. */
+export interface Operand {
+  readonly ref: string;
+  readonly dims: readonly string[];
+}
+
+export interface ElementwiseDef {
+  /** The TypeScript expression for one element, given the arguments' element expressions. */
+  readonly expr: (...args: string[]) => string;
+  /** The same computation on numbers, for constant folding. */
+  readonly fold: (...args: number[]) => number;
+}
+
+export interface AttrDef {
+  readonly doc: string;
+  /** Whether the value must be a whole number. */
+  readonly integer?: boolean;
+}
+
+export interface OpDef {
+  /** One line for the language reference. */
+  readonly doc: string;
+  /** How the picture of a graph labels the op (the book's names). */
+  readonly label: string;
+  readonly params: readonly string[];
+  readonly attrs: Readonly<Record<string, AttrDef>>;
+  /** Output shape from argument shapes; throws ShapeError with a message for the user. */
+  readonly shape: (args: readonly Shape[], attrs: Attrs) => Shape;
+  /** The vector-Jacobian product; absent means the op has zero gradient everywhere it is defined. */
+  readonly vjp?: VjpRule;
+  /** Present for element-wise ops, which the emitter loops over with broadcasting. */
+  readonly elementwise?: ElementwiseDef;
+  /** For the other ops: the statements that compute the output. */
+  readonly emit?: (ctx: EmitContext) => string;
+  /** Whether `emit` can read an argument that is a transpose without materialising it. */
+  readonly absorbsTranspose?: boolean;
+  /** A cheaper equal node, if there is one (`x * 1` is `x`). Must keep the shape. */
+  readonly simplify?: (b: GraphBuilder, args: readonly Node[], attrs: Attrs, shape: Shape) => Node | undefined;
+  /** Arguments read only for their shape: backward never saves them, emitted code never reads them. */
+  readonly shapeOnlyArgs?: readonly number[];
+  /** Arguments that must be positive for the op to be defined (random test inputs respect it). */
+  readonly positiveArgs?: readonly number[];
+  /** Built from other ops when lowered, so it never reaches the IR (`cross_entropy`). */
+  readonly expand?: (b: GraphBuilder, args: readonly Node[], attrs: Attrs) => Node;
+  /** Commutative binary op: arguments are put in a canonical order so CSE finds `y*x` = `x*y`. */
+  readonly commutative?: boolean;
+}

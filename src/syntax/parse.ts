@@ -1,0 +1,370 @@
+// Owns text → AST: runs the Chevrotain lexer and parser from grammar/, turns their errors
+// into located diagnostics, and builds the AST from the concrete syntax tree.
+import type { CstNode, IToken } from "chevrotain";
+import { graphLexer } from "../../grammar/tokens.js";
+import { graphParser } from "../../grammar/parser.js";
+import { DiagnosticBag, joinSpans, type Span } from "../diagnostics.js";
+import {
+  infixOps,
+  type Assignment,
+  type Attribute,
+  type DimExpr,
+  type Expr,
+  type GraphDecl,
+  type Initializer,
+  type Literal,
+  type Named,
+  type OpDecl,
+  type Program,
+  type Statement,
+} from "./ast.js";
+
+/** Parses a whole file; on any syntax error the program is absent and the bag says why. */
+export function parseProgram(source: string, diagnostics: DiagnosticBag): Program | undefined {
+  const lexed = graphLexer.tokenize(source);
+  for (const e of lexed.errors) {
+    const span = spanAt(source, e.offset, e.length, e.line, e.column);
+    const text = source.slice(e.offset, e.offset + Math.max(1, e.length));
+    diagnostics.error(`Unexpected character ${JSON.stringify(text.slice(0, 1))}.`, span);
+  }
+  let cst: CstNode;
+  try {
+    graphParser.input = lexed.tokens;
+    cst = graphParser.file();
+  } catch (e) {
+    if (e instanceof RangeError) {
+      diagnostics.error("The file is nested too deeply to parse.", spanAt(source, 0, 1, 1, 1));
+      return undefined;
+    }
+    throw e;
+  }
+  for (const e of graphParser.errors) {
+    diagnostics.error(syntaxMessage(e.token, e.message), tokenSpan(e.token, source));
+  }
+  if (diagnostics.hasErrors) return undefined;
+  if (lexed.tokens.length === 0) {
+    diagnostics.error("The file declares no graph; expected `graph NAME { ... }`.");
+    return undefined;
+  }
+  try {
+    return new AstBuilder(diagnostics).file(cst);
+  } catch (e) {
+    if (e instanceof RangeError) {
+      diagnostics.error("The file is nested too deeply to compile.", spanAt(source, 0, 1, 1, 1));
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+function syntaxMessage(token: IToken, chevrotainMessage: string): string {
+  const found = token.tokenType.name === "EOF" ? "the end of the file" : `"${token.image}"`;
+  // Chevrotain says "Expecting token of type --> X <-- but found --> Y <--" or
+  // "Expecting: one of these possible Token sequences: ...". Keep its expectation, reworded.
+  const single = /Expecting token of type --> (.*?) <--/.exec(chevrotainMessage);
+  if (single) return `Expected ${single[1]} but found ${found}.`;
+  const options = /one of these possible Token sequences:\s*([\s\S]*?)\s*but found/.exec(
+    chevrotainMessage,
+  );
+  if (options) {
+    const alternatives = [...options[1]!.matchAll(/\[(.*?)\]/g)].map((m) => m[1]!.trim());
+    const firsts = [...new Set(alternatives.map((a) => a.split(",")[0]!.trim()))];
+    return `Expected ${listOr(firsts)} but found ${found}.`;
+  }
+  if (/Redundant input/.test(chevrotainMessage)) return `Unexpected ${found}.`;
+  return `Unexpected ${found}.`;
+}
+
+function listOr(items: string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+}
+
+function spanAt(source: string, offset: number, length: number, line?: number, column?: number): Span {
+  return {
+    start: offset,
+    end: Math.min(source.length, offset + Math.max(1, length)),
+    line: line ?? 1,
+    column: column ?? 1,
+  };
+}
+
+function tokenSpan(token: IToken, source: string): Span {
+  if (token.tokenType.name === "EOF" || Number.isNaN(token.startOffset)) {
+    // Point just past the last character of the file.
+    const lines = source.split(/\r\n|\r|\n/);
+    const last = lines.length;
+    return {
+      start: source.length,
+      end: source.length,
+      line: last,
+      column: (lines[last - 1] ?? "").length + 1,
+    };
+  }
+  return {
+    start: token.startOffset,
+    end: (token.endOffset ?? token.startOffset) + 1,
+    line: token.startLine ?? 1,
+    column: token.startColumn ?? 1,
+  };
+}
+
+type Children = Record<string, (CstNode | IToken)[] | undefined>;
+
+function kids(node: CstNode): Children {
+  return node.children as Children;
+}
+
+function tokens(node: CstNode, name: string): IToken[] {
+  return (kids(node)[name] ?? []) as IToken[];
+}
+
+function nodes(node: CstNode, name: string): CstNode[] {
+  return (kids(node)[name] ?? []) as CstNode[];
+}
+
+function one<T>(items: T[], what: string): T {
+  const item = items[0];
+  if (item === undefined) throw new Error(`parse tree has no ${what}`);
+  return item;
+}
+
+/** Every token below a node, in source order. */
+function allTokens(node: CstNode): IToken[] {
+  const out: IToken[] = [];
+  const stack: (CstNode | IToken)[] = [node];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if ("children" in item) {
+      for (const list of Object.values(item.children)) stack.push(...(list as (CstNode | IToken)[]));
+    } else {
+      out.push(item);
+    }
+  }
+  return out.sort((a, b) => a.startOffset - b.startOffset);
+}
+
+function spanOfToken(t: IToken): Span {
+  return {
+    start: t.startOffset,
+    end: (t.endOffset ?? t.startOffset) + 1,
+    line: t.startLine ?? 1,
+    column: t.startColumn ?? 1,
+  };
+}
+
+function spanOfNode(node: CstNode): Span {
+  const ts = allTokens(node);
+  return joinSpans(spanOfToken(ts[0]!), spanOfToken(ts[ts.length - 1]!));
+}
+
+function named(t: IToken): Named {
+  return { name: t.image, span: spanOfToken(t) };
+}
+
+/** CST → AST. Semantics start here: the grammar in grammar/ has none. */
+class AstBuilder {
+  constructor(private readonly diagnostics: DiagnosticBag) {}
+
+  file(cst: CstNode): Program {
+    const graphs = nodes(cst, "graphDecl").map((n) => this.graph(n));
+    const ops = nodes(cst, "opDecl").map((n) => this.op(n));
+    return { graphs: sortBySpan(graphs), ops: sortBySpan(ops) };
+  }
+
+  graph(cst: CstNode): GraphDecl {
+    const name = one(tokens(cst, "Identifier"), "graph name");
+    return {
+      kind: "graph",
+      name: name.image,
+      span: spanOfToken(name),
+      statements: nodes(cst, "statement").map((s) => this.statement(s)),
+    };
+  }
+
+  op(cst: CstNode): OpDecl {
+    const [name, ...params] = tokens(cst, "Identifier");
+    return {
+      kind: "op",
+      name: name!.image,
+      span: spanOfToken(name!),
+      params: params.map(named),
+      body: nodes(cst, "assignment").map((a) => this.assignment(a)),
+      result: this.expr(one(nodes(cst, "expr"), "return expression")),
+    };
+  }
+
+  statement(cst: CstNode): Statement {
+    const [first] = Object.entries(kids(cst)).flatMap(([key, list]) =>
+      (list ?? []).map((n) => [key, n as CstNode] as const),
+    );
+    const [kind, node] = first!;
+    switch (kind) {
+      case "inputDecl":
+        return this.valueDecl(node, "input");
+      case "paramDecl":
+        return this.valueDecl(node, "param");
+      case "assignment":
+        return this.assignment(node);
+      case "outputDecl":
+        return { kind: "output", span: spanOfNode(node), names: tokens(node, "Identifier").map(named) };
+      default: {
+        const [of, ...wrt] = tokens(node, "Identifier");
+        return { kind: "grad", span: spanOfNode(node), of: named(of!), wrt: wrt.map(named) };
+      }
+    }
+  }
+
+  valueDecl(cst: CstNode, kind: "input" | "param"): Statement {
+    const name = one(tokens(cst, "Identifier"), "name");
+    const typeNode = nodes(cst, "type")[0];
+    const literalNode = nodes(cst, "literal")[0];
+    const initNode = nodes(cst, "initializer")[0];
+    return {
+      kind,
+      name: name.image,
+      span: spanOfToken(name),
+      type: typeNode ? nodes(typeNode, "dim").map((d) => this.dim(d)) : undefined,
+      init: literalNode ? this.literal(literalNode) : initNode ? this.initializer(initNode) : undefined,
+    };
+  }
+
+  dim(cst: CstNode): DimExpr {
+    const id = tokens(cst, "Identifier")[0];
+    if (id) return { kind: "symbol", name: id.image, span: spanOfToken(id) };
+    const num = one(tokens(cst, "NumberLiteral"), "dimension");
+    const value = Number(num.image);
+    if (!Number.isInteger(value) || value < 1 || !Number.isSafeInteger(value)) {
+      this.diagnostics.error(
+        `A dimension must be a positive whole number or a name, not ${num.image}.`,
+        spanOfToken(num),
+      );
+    }
+    return { kind: "size", value, span: spanOfToken(num) };
+  }
+
+  literal(cst: CstNode): Literal {
+    const num = tokens(cst, "NumberLiteral")[0];
+    if (num) {
+      const minus = tokens(cst, "Minus")[0];
+      const value = Number(num.image);
+      return {
+        kind: "number",
+        value: minus ? -value : value,
+        span: minus ? joinSpans(spanOfToken(minus), spanOfToken(num)) : spanOfToken(num),
+      };
+    }
+    return { kind: "list", items: nodes(cst, "literal").map((l) => this.literal(l)), span: spanOfNode(cst) };
+  }
+
+  initializer(cst: CstNode): Initializer {
+    const name = one(tokens(cst, "Identifier"), "initializer");
+    return {
+      kind: "initializer",
+      name: name.image,
+      span: spanOfNode(cst),
+      args: nodes(cst, "signed").map((s) => {
+        const value = Number(one(tokens(s, "NumberLiteral"), "number").image);
+        return tokens(s, "Minus").length > 0 ? -value : value;
+      }),
+    };
+  }
+
+  assignment(cst: CstNode): Assignment {
+    const name = one(tokens(cst, "Identifier"), "name");
+    return {
+      kind: "assign",
+      name: name.image,
+      span: spanOfToken(name),
+      expr: this.expr(one(nodes(cst, "expr"), "expression")),
+    };
+  }
+
+  /** expr and term share one shape: operands separated by left-associative operators. */
+  private infixChain(cst: CstNode, operandRule: string, operators: string[]): Expr {
+    const operands = nodes(cst, operandRule);
+    const ops = operators
+      .flatMap((name) => tokens(cst, name))
+      .sort((a, b) => a.startOffset - b.startOffset);
+    let left = operandRule === "term" ? this.term(operands[0]!) : this.factor(operands[0]!);
+    ops.forEach((opToken, i) => {
+      const rightNode = operands[i + 1]!;
+      const right = operandRule === "term" ? this.term(rightNode) : this.factor(rightNode);
+      left = {
+        kind: "call",
+        op: infixOps[opToken.image as keyof typeof infixOps],
+        span: joinSpans(left.span, right.span),
+        opSpan: spanOfToken(opToken),
+        args: [left, right],
+        attrs: [],
+      };
+    });
+    return left;
+  }
+
+  expr(cst: CstNode): Expr {
+    return this.infixChain(cst, "term", ["Plus", "Minus"]);
+  }
+
+  term(cst: CstNode): Expr {
+    return this.infixChain(cst, "factor", ["Star", "Slash", "At"]);
+  }
+
+  factor(cst: CstNode): Expr {
+    // Unary minus chains are walked iteratively so `- - - x` of any length cannot overflow.
+    const minuses: IToken[] = [];
+    let node = cst;
+    for (;;) {
+      const minus = tokens(node, "Minus")[0];
+      if (!minus) break;
+      minuses.push(minus);
+      node = one(nodes(node, "factor"), "operand");
+    }
+    let result = this.primary(one(nodes(node, "primary"), "operand"));
+    for (let i = minuses.length - 1; i >= 0; i--) {
+      const minus = minuses[i]!;
+      const span = joinSpans(spanOfToken(minus), result.span);
+      result =
+        result.kind === "num"
+          ? { kind: "num", value: -result.value, span }
+          : { kind: "call", op: "neg", span, opSpan: spanOfToken(minus), args: [result], attrs: [] };
+    }
+    return result;
+  }
+
+  primary(cst: CstNode): Expr {
+    const num = tokens(cst, "NumberLiteral")[0];
+    if (num) return { kind: "num", value: Number(num.image), span: spanOfToken(num) };
+    const inner = nodes(cst, "expr")[0];
+    if (inner) return this.expr(inner);
+    const id = one(tokens(cst, "Identifier"), "name");
+    if (tokens(cst, "LParen").length === 0) return { kind: "ref", name: id.image, span: spanOfToken(id) };
+    const args: Expr[] = [];
+    const attrs: Attribute[] = [];
+    for (const arg of nodes(cst, "argument")) {
+      const expr = nodes(arg, "expr")[0];
+      if (expr) {
+        args.push(this.expr(expr));
+        continue;
+      }
+      const [key, valueId] = tokens(arg, "Identifier");
+      const num = tokens(arg, "NumberLiteral")[0];
+      const negative = tokens(arg, "Minus").length > 0;
+      const value = num ? (negative ? -Number(num.image) : Number(num.image)) : valueId!.image;
+      attrs.push({ name: key!.image, value, span: spanOfNode(arg) });
+    }
+    const close = tokens(cst, "RParen")[0];
+    return {
+      kind: "call",
+      op: id.image,
+      span: close ? joinSpans(spanOfToken(id), spanOfToken(close)) : spanOfToken(id),
+      opSpan: spanOfToken(id),
+      args,
+      attrs,
+    };
+  }
+}
+
+function sortBySpan<T extends { span: Span }>(items: T[]): T[] {
+  return [...items].sort((a, b) => a.span.start - b.span.start);
+}
