@@ -69,8 +69,13 @@ const simplifySub: Simplify = (b, [x, y], _attrs, shape) => {
   return undefined;
 };
 
+/** A tensor of ones: `broadcast_to(1, like)`, as a scalar output's seed becomes downstream. */
+const isOnes = (n: Node): boolean => n.op === "broadcast_to" && isConst(n.args[0]!, 1) && n.attrs.axis === undefined;
+
 const simplifyMul: Simplify = (b, [x, y], _attrs, shape) => {
   const d = dsl(b);
+  if (isOnes(x!) && sameShape(y!.shape, shape)) return y;
+  if (isOnes(y!) && sameShape(x!.shape, shape)) return x;
   // Arguments arrive in canonical order: a constant, if any, comes first.
   if (isConst(x!)) {
     const c = x!.value!;

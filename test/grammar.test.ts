@@ -1,0 +1,16 @@
+// grammar/'s generated artefacts must match the parser: regenerate with `npm run grammar`.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { cstTypings, diagramsPage, ebnf, readParserSource } from "../scripts/grammar-artifacts.js";
+
+describe("grammar artefacts are current", () => {
+  it("gradc.ebnf holds every rule's EBNF from the parser", () => {
+    expect(readFileSync("grammar/gradc.ebnf", "utf8")).toBe(ebnf(readParserSource(".")));
+  });
+  it("cst.d.ts is generated from the parser", () => {
+    expect(readFileSync("grammar/cst.d.ts", "utf8")).toBe(cstTypings());
+  });
+  it("diagrams.html is generated from the parser", () => {
+    expect(readFileSync("grammar/diagrams.html", "utf8")).toBe(diagramsPage());
+  });
+});
