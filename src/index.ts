@@ -46,3 +46,10 @@ export async function loadGraph(source: string, options: CompileOptions = {}): P
   if (!result.code || !result.graph) throw new GraphError(result.diagnostics, options.file ?? "<graph>", source);
   return { module: await loadModule(result.code), graph: result.graph, code: result.code };
 }
+
+export { sgd, momentum, adagrad, adam, makeOptimizer, optimizerNames, defaultLearningRates } from "./train/optimizers.js";
+export type { Optimizer, OptimizerName, Params, Grads } from "./train/optimizers.js";
+export { train, accuracy, planTraining, TrainError } from "./train/trainer.js";
+export type { TrainOptions, TrainResult, EpochStats } from "./train/trainer.js";
+export { loadMnist, loadCsv, loadJson, argmax, DataError, TRAIN_FRACTION } from "./train/data.js";
+export type { Examples, Split } from "./train/data.js";

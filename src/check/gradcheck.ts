@@ -1,6 +1,7 @@
 // Owns the gradient check: each gradient from `backward` against central differences of the
 // generated `forward` alone (never the symbolic engine), as the book's gradient check does.
 import type { GraphModule } from "../runtime/load.js";
+import { gaussian, mulberry32 } from "../runtime/random.js";
 import { filledTensor, isTensor, type Tensor, type Value } from "../runtime/tensor.js";
 
 export interface CheckOptions {
@@ -40,21 +41,6 @@ export const DEFAULT_SAMPLES = 500;
 export const DEFAULT_TOLERANCE = 1e-6;
 /** Gradients whose largest magnitude is below this are "zero": relative error means nothing. */
 const NEGLIGIBLE = 1e-10;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
 
 /** The scalar that is differentiated: the output itself, or the sum of a tensor output's elements. */
 function objective(value: Value): number {

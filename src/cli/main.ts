@@ -1,6 +1,6 @@
 // The `gradc` command line: compile, run, grad and check. It uses only the public API.
 // Exit codes: 0 success, 1 a problem with the user's files or values, 2 command-line misuse.
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import {
   checkGradients,
   compile,
@@ -18,18 +18,22 @@ import {
   type GraphModule,
   type Value,
 } from "../index.js";
+import {
+  dtypeOption,
+  graphOption,
+  guarded,
+  load,
+  parsePositive,
+  processIo,
+  reportDiagnostics,
+  seedOption,
+  UsageError,
+  type Io,
+} from "./common.js";
 import { readJsonValues, readSource, writeAtomically, UserError } from "./files.js";
+import { trainCommand } from "./train.js";
 import { formatCheckReport, formatValue } from "./format.js";
 
-interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const processIo: Io = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-};
 
 /** Runs the command line; resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
@@ -42,9 +46,6 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .addHelpText("after", "\nExit codes: 0 success, 1 an error in a graph file or a value, 2 a wrong command line.");
 
-  const graphOption = () => new Option("--graph <name>", "which graph of the file (default: the first)");
-  const dtypeOption = () => new Option("--dtype <dtype>", "element type of tensors").choices(["f64", "f32"]).default("f64");
-  const seedOption = () => new Option("--seed <n>", "seed for param initializers and random inputs").argParser(parseSeed).default(0);
 
   program
     .command("compile")
@@ -154,6 +155,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       }
     });
 
+  program.addCommand(trainCommand(io, (code) => (exitCode = code)));
+
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;
@@ -193,24 +196,10 @@ interface CheckCliOptions {
   json?: boolean;
 }
 
-/** A mistake on the command line itself (exit code 2). */
-class UsageError extends Error {}
-
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function parseSeed(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new UsageError(`--seed takes a whole number, got "${text}"`);
-  return n;
-}
-
-function parsePositive(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1) throw new UsageError(`expected a positive whole number, got "${text}"`);
-  return n;
-}
 
 function parseDim(text: string): [string, number] {
   const m = /^([^=]+)=(\d+)$/.exec(text);
@@ -239,26 +228,4 @@ function parseSet(text: string, module: GraphModule): [string, Value] {
   return [name!, value];
 }
 
-function reportDiagnostics(io: Io, diagnostics: readonly Diagnostic[], file: string, source: string): void {
-  if (diagnostics.length > 0) io.err(`${formatDiagnostics(diagnostics, file, source)}\n`);
-}
-
-/** Compiles a file (f64) and imports it; reports diagnostics and gives undefined on errors. */
-async function load(io: Io, file: string, graph?: string): Promise<{ module: GraphModule } | undefined> {
-  const source = readSource(file);
-  const result = await compile(source, { graph, file });
-  reportDiagnostics(io, result.diagnostics, file, source);
-  if (!result.code) return undefined;
-  return { module: await loadModule(result.code) };
-}
-
-/** Runs generated code; its InputError (a wrong value) becomes a located user error. */
-function guarded<T>(file: string, run: () => T): T {
-  try {
-    return run();
-  } catch (e) {
-    if (e instanceof Error && e.name === "InputError") throw new UserError(`${file}: error: ${e.message}`);
-    throw e;
-  }
-}
 

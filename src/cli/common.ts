@@ -1,0 +1,70 @@
+// What the CLI's commands share: output streams, common options, loading a graph, and the
+// two kinds of user-facing failure (a usage mistake, exit 2; a file or value problem, exit 1).
+import { Option } from "commander";
+import { compile, formatDiagnostics, loadModule, type Diagnostic, type GraphModule } from "../index.js";
+import { readSource, UserError } from "./files.js";
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether stderr is a terminal (progress bars draw only there). */
+  readonly interactive?: boolean;
+}
+
+export const processIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  interactive: process.stderr.isTTY === true,
+};
+
+/** A mistake on the command line itself (exit code 2). */
+export class UsageError extends Error {}
+
+export function parseSeed(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new UsageError(`--seed takes a whole number, got "${text}"`);
+  return n;
+}
+
+export function parsePositive(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || !Number.isSafeInteger(n)) {
+    throw new UsageError(`expected a positive whole number, got "${text}"`);
+  }
+  return n;
+}
+
+export function parsePositiveNumber(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n <= 0) throw new UsageError(`expected a positive number, got "${text}"`);
+  return n;
+}
+
+export const graphOption = () => new Option("--graph <name>", "which graph of the file (default: the first)");
+export const dtypeOption = () =>
+  new Option("--dtype <dtype>", "element type of tensors").choices(["f64", "f32"]).default("f64");
+export const seedOption = () =>
+  new Option("--seed <n>", "seed for param initializers and random inputs").argParser(parseSeed).default(0);
+
+export function reportDiagnostics(io: Io, diagnostics: readonly Diagnostic[], file: string, source: string): void {
+  if (diagnostics.length > 0) io.err(`${formatDiagnostics(diagnostics, file, source)}\n`);
+}
+
+/** Compiles a file and imports it; reports diagnostics and gives undefined on errors. */
+export async function load(io: Io, file: string, graph?: string, dtype: "f64" | "f32" = "f64"): Promise<{ module: GraphModule } | undefined> {
+  const source = readSource(file);
+  const result = await compile(source, { graph, file, dtype });
+  reportDiagnostics(io, result.diagnostics, file, source);
+  if (!result.code) return undefined;
+  return { module: await loadModule(result.code) };
+}
+
+/** Runs generated code; its InputError (a wrong value) becomes a located user error. */
+export function guarded<T>(file: string, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof Error && e.name === "InputError") throw new UserError(`${file}: error: ${e.message}`);
+    throw e;
+  }
+}

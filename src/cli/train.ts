@@ -1,0 +1,180 @@
+// `gradc train`: minibatch training of a graph's params on MNIST or the user's data, with a
+// progress bar, a line per epoch, an optional CSV log, and params saved atomically (also when
+// Ctrl-C stops training between batches).
+import { Command, Option } from "commander";
+import cliProgress from "cli-progress";
+import { extname } from "node:path";
+import {
+  DataError,
+  defaultLearningRates,
+  loadCsv,
+  loadJson,
+  loadMnist,
+  makeOptimizer,
+  optimizerNames,
+  toNested,
+  train,
+  TrainError,
+  type EpochStats,
+  type OptimizerName,
+  type Params,
+  type Split,
+} from "../index.js";
+import { dtypeOption, graphOption, guarded, load, parsePositive, parsePositiveNumber, seedOption, type Io } from "./common.js";
+import { readJsonValues, readSource, UserError, writeAtomically } from "./files.js";
+
+interface TrainCliOptions {
+  graph?: string;
+  data: string;
+  epochs: number;
+  batch: number;
+  lr?: number;
+  optimizer: OptimizerName;
+  seed: number;
+  dtype: "f64" | "f32";
+  save?: string;
+  resume?: string;
+  log?: string;
+  features: string;
+  labels: string;
+  predict?: string;
+  labelColumn?: string;
+}
+
+export function trainCommand(io: Io, setExit: (code: number) => void): Command {
+  return new Command("train")
+    .description("train a graph's params by minibatch gradient descent on its `grad` output")
+    .argument("<file>", "the graph file")
+    .addOption(graphOption())
+    .option("--data <mnist|path>", "training data: mnist (bundled), a .csv file or a .json file", "mnist")
+    .option("--epochs <n>", "passes over the training set", parsePositive, 17)
+    .option("--batch <n>", "examples per minibatch", parsePositive, 100)
+    .option("--lr <rate>", `learning rate (default per optimizer: ${Object.entries(defaultLearningRates).map(([k, v]) => `${k} ${v}`).join(", ")})`, parsePositiveNumber)
+    .addOption(new Option("--optimizer <name>", "update rule").choices([...optimizerNames]).default("sgd"))
+    .addOption(seedOption())
+    .addOption(dtypeOption())
+    .option("--save <file.json>", "write the trained params here (JSON that run --params and --resume read)")
+    .option("--resume <file.json>", "start from these params instead of init(seed)")
+    .option("--log <file.csv>", "write epoch, loss and accuracies per epoch as CSV")
+    .option("--features <input>", "the graph input the features feed", "x")
+    .option("--labels <input>", "the graph input the labels feed", "t")
+    .option("--predict <output>", "the output whose argmax is the prediction (default: the first output shaped like the labels)")
+    .option("--label-column <name|index>", "for CSV data: the label column (default: the last)")
+    .action(async (file: string, opts: TrainCliOptions) => {
+      const protectedFiles = [file, ...(opts.data === "mnist" ? [] : [opts.data]), ...(opts.resume ? [opts.resume] : [])];
+      for (const out of [opts.save, opts.log]) {
+        if (out !== undefined && protectedFiles.some((p) => p === out)) {
+          throw new UserError(`gradc: error: refusing to write "${out}": it is an input of this command.`);
+        }
+      }
+      const loaded = await load(io, file, opts.graph, opts.dtype);
+      if (!loaded) return setExit(1);
+      const { module } = loaded;
+      const data = loadData(opts, module.meta.inputs.find((i) => i.name === opts.labels)?.shape[1]);
+      const params: Params | undefined = opts.resume
+        ? { ...module.init(opts.seed), ...readJsonValues(opts.resume, "param", module.meta.params, opts.dtype) }
+        : undefined;
+      const optimizer = makeOptimizer(opts.optimizer, opts.lr);
+
+      io.out(
+        `training ${file} (graph "${module.meta.graph}", ${opts.dtype}) on ${data.name}: ` +
+          `${data.train.rows} train / ${data.test.rows} test examples, ${opts.optimizer} lr ${opts.lr ?? defaultLearningRates[opts.optimizer]}, batch ${opts.batch}\n`,
+      );
+      const bar = io.interactive
+        ? new cliProgress.SingleBar(
+            { format: "epoch {epoch} [{bar}] {value}/{total} batches, loss {loss}", stream: process.stderr, clearOnComplete: true, hideCursor: true },
+            cliProgress.Presets.shades_classic,
+          )
+        : undefined;
+      let stopRequested = false;
+      const onSigint = () => {
+        if (stopRequested) process.exit(130);
+        stopRequested = true;
+        io.err("\nstopping after this batch (Ctrl-C again to quit at once)\n");
+      };
+      process.on("SIGINT", onSigint);
+      const log: EpochStats[] = [];
+      let epoch = 1;
+      try {
+        const result = await guardedAsync(file, () =>
+          train(module, data, {
+            epochs: opts.epochs,
+            batch: opts.batch,
+            optimizer,
+            seed: opts.seed,
+            features: opts.features,
+            labels: opts.labels,
+            predict: opts.predict,
+            params,
+            onBatch: (done, total, loss) => {
+              if (!bar) return;
+              if (done === 1) bar.start(total, 0, { epoch, loss: loss.toFixed(4) });
+              bar.update(done, { epoch, loss: loss.toFixed(4) });
+              if (done === total) bar.stop();
+            },
+            onEpoch: (stats) => {
+              bar?.stop();
+              epoch = stats.epoch + 1;
+              log.push(stats);
+              io.out(`${formatEpoch(stats, opts.epochs)}\n`);
+              if (opts.log) writeAtomically(opts.log, logCsv(log), protectedFiles);
+            },
+            shouldStop: () => stopRequested,
+          }),
+        );
+        if (result.stopped) io.out(`stopped by Ctrl-C after ${result.history.length} epoch(s)\n`);
+        if (opts.save) {
+          const json = Object.fromEntries(Object.entries(result.params).map(([k, v]) => [k, toNested(v)]));
+          writeAtomically(opts.save, `${JSON.stringify(json)}\n`, protectedFiles);
+          io.out(`saved params to ${opts.save}\n`);
+        }
+      } finally {
+        bar?.stop();
+        process.off("SIGINT", onSigint);
+      }
+    });
+}
+
+function loadData(opts: TrainCliOptions, classes: number | string | undefined): Split {
+  try {
+    if (opts.data === "mnist") return loadMnist();
+    const text = readSource(opts.data);
+    const ext = extname(opts.data).toLowerCase();
+    if (ext === ".csv") {
+      return loadCsv(opts.data, text, { labelColumn: opts.labelColumn, classes: typeof classes === "number" ? classes : undefined });
+    }
+    if (ext === ".json") return loadJson(opts.data, text, opts.features, opts.labels);
+    throw new UserError(`gradc: error: --data takes mnist, a .csv file or a .json file, got "${opts.data}".`);
+  } catch (e) {
+    if (e instanceof DataError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+async function guardedAsync<T>(file: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof TrainError) throw new UserError(`${file}: error: ${e.message}`);
+    return guarded(file, () => {
+      throw e;
+    });
+  }
+}
+
+function percent(v: number | undefined): string {
+  return v === undefined ? "n/a" : v.toFixed(4);
+}
+
+export function formatEpoch(s: EpochStats, epochs: number): string {
+  const width = String(epochs).length;
+  return (
+    `epoch ${String(s.epoch).padStart(width)}/${epochs}  loss ${s.loss.toFixed(4)}  ` +
+    `train acc ${percent(s.trainAccuracy)}  test acc ${percent(s.testAccuracy)}  (${s.seconds.toFixed(1)} s)`
+  );
+}
+
+function logCsv(history: readonly EpochStats[]): string {
+  const rows = history.map((s) => [s.epoch, s.loss, s.trainAccuracy ?? "", s.testAccuracy ?? "", s.seconds.toFixed(3)].join(","));
+  return `epoch,loss,train_accuracy,test_accuracy,seconds\n${rows.join("\n")}\n`;
+}

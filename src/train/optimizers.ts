@@ -1,0 +1,131 @@
+// Owns the optimizers a training loop steps params with (the book's chapter 6 update rules).
+// They update tensors in place and return scalars anew, so they work with any generated module.
+import type { Value } from "../runtime/tensor.js";
+
+export type Params = Record<string, Value>;
+export type Grads = Readonly<Record<string, Value>>;
+
+export interface Optimizer {
+  readonly name: string;
+  /** Applies one update to `params` from `grads` (same keys), in place. */
+  step(params: Params, grads: Grads): void;
+}
+
+export type OptimizerName = "sgd" | "momentum" | "adagrad" | "adam";
+
+export const optimizerNames: readonly OptimizerName[] = ["sgd", "momentum", "adagrad", "adam"];
+
+/** The learning rate each optimizer uses when none is given (the book's choices). */
+export const defaultLearningRates: Readonly<Record<OptimizerName, number>> = {
+  sgd: 0.1,
+  momentum: 0.01,
+  adagrad: 0.01,
+  adam: 0.001,
+};
+
+/**
+ * Runs `update(i, p, g)` for each element of each param; `state` arrays (one per slot,
+ * shaped like the param) are created on first use, so state follows the params it sees.
+ */
+function elementwise(
+  slots: number,
+  update: (p: number, g: number, state: Float64Array[], i: number) => number,
+): (params: Params, grads: Grads) => void {
+  const states = new Map<string, Float64Array[]>();
+  return (params, grads) => {
+    for (const name of Object.keys(grads)) {
+      const p = params[name];
+      const g = grads[name];
+      if (p === undefined || g === undefined) continue;
+      const size = typeof p === "number" ? 1 : p.data.length;
+      let state = states.get(name);
+      if (!state) {
+        state = Array.from({ length: slots }, () => new Float64Array(size));
+        states.set(name, state);
+      }
+      if (typeof p === "number") {
+        params[name] = update(p, g as number, state, 0);
+        continue;
+      }
+      const pd = p.data;
+      const gd = (g as Exclude<Value, number>).data;
+      for (let i = 0; i < pd.length; i++) pd[i] = update(pd[i]!, gd[i]!, state, i);
+    }
+  };
+}
+
+/** W ← W − lr·∂L/∂W */
+export function sgd(lr = defaultLearningRates.sgd): Optimizer {
+  // A plain loop: the update is on every training step's critical path.
+  return {
+    name: "sgd",
+    step: (params, grads) => {
+      for (const name of Object.keys(grads)) {
+        const p = params[name];
+        const g = grads[name];
+        if (p === undefined || g === undefined) continue;
+        if (typeof p === "number") {
+          params[name] = p - lr * (g as number);
+          continue;
+        }
+        const pd = p.data;
+        const gd = (g as Exclude<Value, number>).data;
+        for (let i = 0; i < pd.length; i++) pd[i]! -= lr * gd[i]!;
+      }
+    },
+  };
+}
+
+/** v ← αv − lr·∂L/∂W; W ← W + v */
+export function momentum(lr = defaultLearningRates.momentum, alpha = 0.9): Optimizer {
+  return {
+    name: "momentum",
+    step: elementwise(1, (p, g, [v], i) => {
+      v![i] = alpha * v![i]! - lr * g;
+      return p + v![i]!;
+    }),
+  };
+}
+
+/** h ← h + (∂L/∂W)²; W ← W − lr·∂L/∂W / (√h + 1e-7) */
+export function adagrad(lr = defaultLearningRates.adagrad): Optimizer {
+  return {
+    name: "adagrad",
+    step: elementwise(1, (p, g, [h], i) => {
+      h![i] += g * g;
+      return p - (lr * g) / (Math.sqrt(h![i]!) + 1e-7);
+    }),
+  };
+}
+
+/** Adam with bias correction: m, v running moments of the gradient and its square. */
+export function adam(lr = defaultLearningRates.adam, beta1 = 0.9, beta2 = 0.999, eps = 1e-8): Optimizer {
+  let t = 0;
+  const update = elementwise(2, (p, g, [m, v], i) => {
+    m![i] = beta1 * m![i]! + (1 - beta1) * g;
+    v![i] = beta2 * v![i]! + (1 - beta2) * g * g;
+    const mHat = m![i]! / (1 - beta1 ** t);
+    const vHat = v![i]! / (1 - beta2 ** t);
+    return p - (lr * mHat) / (Math.sqrt(vHat) + eps);
+  });
+  return {
+    name: "adam",
+    step: (params, grads) => {
+      t++;
+      update(params, grads);
+    },
+  };
+}
+
+export function makeOptimizer(name: OptimizerName, lr?: number): Optimizer {
+  switch (name) {
+    case "sgd":
+      return sgd(lr);
+    case "momentum":
+      return momentum(lr);
+    case "adagrad":
+      return adagrad(lr);
+    case "adam":
+      return adam(lr);
+  }
+}

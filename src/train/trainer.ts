@@ -1,0 +1,170 @@
+// Owns minibatch training with a generated module: shuffle, batch, forward, backward,
+// optimizer step; then loss and accuracies per epoch. It is I/O-free: progress, logging,
+// saving and stopping are the caller's (the CLI's) through the hooks.
+import type { GraphModule } from "../runtime/load.js";
+import { mulberry32, shuffle } from "../runtime/random.js";
+import type { Tensor, Value } from "../runtime/tensor.js";
+import { argmax, type Examples, type Split } from "./data.js";
+import type { Optimizer, Params } from "./optimizers.js";
+
+export interface TrainOptions {
+  readonly epochs: number;
+  readonly batch: number;
+  readonly optimizer: Optimizer;
+  readonly seed: number;
+  /** The graph input that receives the features. */
+  readonly features: string;
+  /** The graph input that receives the labels. */
+  readonly labels: string;
+  /** The output whose row-wise argmax is the prediction; accuracy is not measured without one. */
+  readonly predict?: string;
+  /** Params to start from (a resumed run); init(seed) when absent. */
+  readonly params?: Params;
+  /** Called after each batch. */
+  readonly onBatch?: (done: number, total: number, loss: number) => void;
+  /** Called after each epoch. */
+  readonly onEpoch?: (stats: EpochStats, params: Params) => void;
+  /** Checked between batches; true stops training after the current batch. */
+  readonly shouldStop?: () => boolean;
+}
+
+export interface EpochStats {
+  readonly epoch: number;
+  /** Mean loss over the epoch's batches. */
+  readonly loss: number;
+  readonly trainAccuracy?: number;
+  readonly testAccuracy?: number;
+  readonly seconds: number;
+}
+
+export interface TrainResult {
+  readonly params: Params;
+  readonly history: readonly EpochStats[];
+  /** Whether shouldStop ended training early. */
+  readonly stopped: boolean;
+}
+
+/** Why a graph cannot be trained as asked, phrased for the user. */
+export class TrainError extends Error {}
+
+const EVAL_BATCH = 1000;
+
+/** Checks that the graph can be trained on `data` and picks the prediction output. */
+export function planTraining(mod: GraphModule, data: Split, features: string, labels: string, predict?: string): { predict?: string } {
+  const input = (name: string, role: string) => {
+    const v = mod.meta.inputs.find((i) => i.name === name);
+    if (!v) {
+      const names = mod.meta.inputs.map((i) => `"${i.name}"`).join(", ") || "none";
+      throw new TrainError(`The graph has no input "${name}" for the ${role}; its inputs are ${names} (choose with --${role} NAME).`);
+    }
+    if (v.shape.length !== 2) throw new TrainError(`Input "${name}" must have shape [N, size] to take a batch of ${role}.`);
+    return v;
+  };
+  const f = input(features, "features");
+  const l = input(labels, "labels");
+  const width = f.shape[1];
+  if (typeof width === "number" && width !== data.train.width) {
+    throw new TrainError(`Input "${features}" takes ${width} features per example but the data has ${data.train.width}.`);
+  }
+  const classes = l.shape[1];
+  if (typeof classes === "number" && classes !== data.train.classes) {
+    throw new TrainError(`Input "${labels}" takes ${classes} label values per example but the data has ${data.train.classes}.`);
+  }
+  const loss = mod.meta.outputs.find((o) => o.name === mod.meta.grad.of);
+  if (!loss || loss.shape.length !== 0) {
+    throw new TrainError(`Training needs a scalar loss: "${mod.meta.grad.of}" (the graph's \`grad\` output) is not a scalar.`);
+  }
+  const others = mod.meta.inputs.filter((i) => i.name !== features && i.name !== labels && mod.defaults[i.name] === undefined);
+  if (others.length > 0) {
+    throw new TrainError(`Input "${others[0]!.name}" has no default value, and training feeds only the features and labels.`);
+  }
+  if (predict !== undefined) {
+    if (!mod.meta.outputs.some((o) => o.name === predict)) throw new TrainError(`The graph has no output "${predict}" to predict with.`);
+    return { predict };
+  }
+  // By convention the prediction is the first output shaped like the labels.
+  const guess = mod.meta.outputs.find(
+    (o) => o.name !== mod.meta.grad.of && o.shape.length === 2 && o.shape[1] === l.shape[1] && o.shape[0] === l.shape[0],
+  );
+  return { predict: guess?.name };
+}
+
+export async function train(mod: GraphModule, data: Split, options: TrainOptions): Promise<TrainResult> {
+  const { predict } = planTraining(mod, data, options.features, options.labels, options.predict);
+  const params: Params = options.params ?? mod.init(options.seed);
+  const random = mulberry32(options.seed ^ 0x5eed);
+  const order = Int32Array.from({ length: data.train.rows }, (_, i) => i);
+  const history: EpochStats[] = [];
+  const batches = Math.ceil(data.train.rows / options.batch);
+  let stopped = false;
+
+  for (let epoch = 1; epoch <= options.epochs && !stopped; epoch++) {
+    const started = performance.now();
+    shuffle(order, random);
+    let lossSum = 0;
+    let done = 0;
+    for (let b = 0; b < batches; b++) {
+      const rows = order.subarray(b * options.batch, Math.min((b + 1) * options.batch, order.length));
+      const inputs = batchInputs(mod, data.train, rows, options.features, options.labels);
+      const fwd = mod.forward(inputs, params);
+      const loss = fwd.outputs[mod.meta.grad.of] as number;
+      options.optimizer.step(params, mod.backward(fwd));
+      lossSum += loss;
+      done++;
+      options.onBatch?.(done, batches, loss);
+      // Let signals (Ctrl-C) and progress output through between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (options.shouldStop?.()) {
+        stopped = true;
+        break;
+      }
+    }
+    const stats: EpochStats = {
+      epoch,
+      loss: lossSum / Math.max(1, done),
+      trainAccuracy: predict ? accuracy(mod, params, data.train, predict, options) : undefined,
+      testAccuracy: predict ? accuracy(mod, params, data.test, predict, options) : undefined,
+      seconds: (performance.now() - started) / 1000,
+    };
+    history.push(stats);
+    options.onEpoch?.(stats, params);
+  }
+  return { params, history, stopped };
+}
+
+/** Copies the chosen rows into tensors of the module's dtype. */
+function batchInputs(mod: GraphModule, ex: Examples, rows: ArrayLike<number>, features: string, labels: string): Record<string, Value> {
+  const Arr = mod.meta.dtype === "f32" ? Float32Array : Float64Array;
+  const x = new Arr(rows.length * ex.width);
+  const t = new Arr(rows.length * ex.classes);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    x.set(ex.features.subarray(r * ex.width, (r + 1) * ex.width), i * ex.width);
+    t.set(ex.labels.subarray(r * ex.classes, (r + 1) * ex.classes), i * ex.classes);
+  }
+  return {
+    [features]: { shape: [rows.length, ex.width], data: x },
+    [labels]: { shape: [rows.length, ex.classes], data: t },
+  };
+}
+
+/** The fraction of examples whose predicted row argmax equals the label's argmax. */
+export function accuracy(
+  mod: GraphModule,
+  params: Params,
+  ex: Examples,
+  predict: string,
+  options: Pick<TrainOptions, "features" | "labels">,
+): number {
+  let correct = 0;
+  for (let start = 0; start < ex.rows; start += EVAL_BATCH) {
+    const rows = Int32Array.from({ length: Math.min(EVAL_BATCH, ex.rows - start) }, (_, i) => start + i);
+    const inputs = batchInputs(mod, ex, rows, options.features, options.labels);
+    const y = mod.forward(inputs, params).outputs[predict] as Tensor;
+    const width = y.shape[1]!;
+    for (let i = 0; i < rows.length; i++) {
+      if (argmax(y.data, i * width, width) === argmax(ex.labels, rows[i]! * ex.classes, ex.classes)) correct++;
+    }
+  }
+  return ex.rows === 0 ? NaN : correct / ex.rows;
+}
