@@ -3,7 +3,8 @@
 import { format } from "prettier";
 import { differentiate } from "./autodiff/differentiate.js";
 import { DiagnosticBag, type Diagnostic } from "./diagnostics.js";
-import { emitModule, type Dtype } from "./emit/typescript.js";
+import { planModule, type Dtype, type Target } from "./emit/typescript.js";
+import { buildKernels } from "./emit/wasm.js";
 import type { Graph } from "./ir/graph.js";
 import { lowerProgram } from "./lower.js";
 import { optimize } from "./opt/optimize.js";
@@ -17,6 +18,8 @@ export interface CompileOptions {
   readonly dtype?: Dtype;
   /** The file name, for the generated header (diagnostics carry spans, not names). */
   readonly file?: string;
+  /** `ts` (default): readable TypeScript loops; `wasm`: matrix products in WebAssembly SIMD. */
+  readonly target?: Target;
 }
 
 export interface AnalyzeResult {
@@ -47,7 +50,10 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   const analyzed = analyze(source, options);
   if (!analyzed.graph) return analyzed;
   const dtype = options.dtype ?? "f64";
-  const raw = emitModule(analyzed.graph, { dtype, file: options.file, version }); // IR → TypeScript
-  const code = await format(raw, { parser: "typescript", printWidth: 100 }); //      formatted
+  const target = options.target ?? "ts";
+  const planned = planModule(analyzed.graph, { dtype, file: options.file, version, target }); // IR → TS statements
+  const wasm = planned.wasmKernels.length > 0 ? await buildKernels(planned.wasmKernels, dtype) : undefined; // kernels → wasm
+  const raw = planned.render(wasm); //                                                           the whole module
+  const code = await format(raw, { parser: "typescript", printWidth: 100 }); //                 formatted
   return { ...analyzed, code };
 }

@@ -10,7 +10,7 @@ export { analyze, compile } from "./compile.js";
 export type { AnalyzeResult, CompileOptions, CompileResult } from "./compile.js";
 export { formatDiagnostic, formatDiagnostics } from "./diagnostics.js";
 export type { Diagnostic, Severity, Span } from "./diagnostics.js";
-export type { Dtype } from "./emit/typescript.js";
+export type { Dtype, Target } from "./emit/typescript.js";
 export { loadModule } from "./runtime/load.js";
 export type { GraphForward, GraphModule, ValueMeta } from "./runtime/load.js";
 export { fromNested, toNested, filledTensor, isTensor, ValueError } from "./runtime/tensor.js";

@@ -43,6 +43,10 @@ export function parsePositiveNumber(text: string): number {
 export const graphOption = () => new Option("--graph <name>", "which graph of the file (default: the first)");
 export const dtypeOption = () =>
   new Option("--dtype <dtype>", "element type of tensors").choices(["f64", "f32"]).default("f64");
+export const targetOption = () =>
+  new Option("--target <target>", "ts: readable TypeScript loops; wasm: matrix products in WebAssembly SIMD")
+    .choices(["ts", "wasm"])
+    .default("ts");
 export const seedOption = () =>
   new Option("--seed <n>", "seed for param initializers and random inputs").argParser(parseSeed).default(0);
 
@@ -51,9 +55,15 @@ export function reportDiagnostics(io: Io, diagnostics: readonly Diagnostic[], fi
 }
 
 /** Compiles a file and imports it; reports diagnostics and gives undefined on errors. */
-export async function load(io: Io, file: string, graph?: string, dtype: "f64" | "f32" = "f64"): Promise<{ module: GraphModule } | undefined> {
+export async function load(
+  io: Io,
+  file: string,
+  graph?: string,
+  dtype: "f64" | "f32" = "f64",
+  target: "ts" | "wasm" = "ts",
+): Promise<{ module: GraphModule } | undefined> {
   const source = readSource(file);
-  const result = await compile(source, { graph, file, dtype });
+  const result = await compile(source, { graph, file, dtype, target });
   reportDiagnostics(io, result.diagnostics, file, source);
   if (!result.code) return undefined;
   return { module: await loadModule(result.code) };

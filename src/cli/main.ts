@@ -15,6 +15,7 @@ import {
   type CheckReport,
   type Diagnostic,
   type Dtype,
+  type Target,
   type GraphModule,
   type Value,
 } from "../index.js";
@@ -27,6 +28,7 @@ import {
   processIo,
   reportDiagnostics,
   seedOption,
+  targetOption,
   UsageError,
   type Io,
 } from "./common.js";
@@ -54,9 +56,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("-o, --output <file>", "write the module here (default: standard output)")
     .addOption(graphOption())
     .addOption(dtypeOption())
-    .action(async (file: string, opts: { output?: string; graph?: string; dtype: Dtype }) => {
+    .addOption(targetOption())
+    .action(async (file: string, opts: { output?: string; graph?: string; dtype: Dtype; target: Target }) => {
       const source = readSource(file);
-      const result = await compile(source, { graph: opts.graph, dtype: opts.dtype, file });
+      const result = await compile(source, { graph: opts.graph, dtype: opts.dtype, file, target: opts.target });
       reportDiagnostics(io, result.diagnostics, file, source);
       if (!result.code) return void (exitCode = 1);
       if (opts.output) writeAtomically(opts.output, result.code, [file]);
@@ -72,9 +75,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--inputs <file.json>", "input values: a JSON object of numbers or nested arrays")
     .option("--params <file.json>", "param values, as saved by training; the others come from init")
     .addOption(seedOption())
+    .addOption(targetOption())
     .option("--json", "print one JSON object {outputs, grads}")
     .action(async (file: string, opts: RunOptions) => {
-      const loaded = await load(io, file, opts.graph);
+      const loaded = await load(io, file, opts.graph, "f64", opts.target);
       if (!loaded) return void (exitCode = 1);
       const { module } = loaded;
       const inputs: Record<string, Value> = {};
@@ -129,12 +133,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--dim <name=size>", `size of a symbolic dimension (repeatable; default ${DEFAULT_DIM})`, collect, [])
     .option("--inputs <file.json>", "values for some inputs; the others are drawn at random")
     .option("--samples <n>", `elements checked per gradient at most (default ${DEFAULT_SAMPLES})`, parsePositive)
+    .addOption(targetOption())
     .option("--json", "print the reports as JSON")
     .action(async (files: string[], opts: CheckCliOptions) => {
       const dims = Object.fromEntries(opts.dim.map(parseDim));
       const reports: { file: string; report: CheckReport }[] = [];
       for (const file of files) {
-        const loaded = await load(io, file, opts.graph);
+        const loaded = await load(io, file, opts.graph, "f64", opts.target);
         if (!loaded) {
           exitCode = 1;
           continue;
@@ -180,6 +185,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 
 interface RunOptions {
   graph?: string;
+  target: Target;
   set: string[];
   inputs?: string;
   params?: string;
@@ -189,6 +195,7 @@ interface RunOptions {
 
 interface CheckCliOptions {
   graph?: string;
+  target: Target;
   seed: number;
   dim: string[];
   inputs?: string;

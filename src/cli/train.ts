@@ -20,7 +20,17 @@ import {
   type Params,
   type Split,
 } from "../index.js";
-import { dtypeOption, graphOption, guarded, load, parsePositive, parsePositiveNumber, seedOption, type Io } from "./common.js";
+import {
+  dtypeOption,
+  graphOption,
+  guarded,
+  load,
+  parsePositive,
+  parsePositiveNumber,
+  seedOption,
+  targetOption,
+  type Io,
+} from "./common.js";
 import { readJsonValues, readSource, UserError, writeAtomically } from "./files.js";
 
 interface TrainCliOptions {
@@ -32,6 +42,7 @@ interface TrainCliOptions {
   optimizer: OptimizerName;
   seed: number;
   dtype: "f64" | "f32";
+  target: "ts" | "wasm";
   save?: string;
   resume?: string;
   log?: string;
@@ -53,6 +64,7 @@ export function trainCommand(io: Io, setExit: (code: number) => void): Command {
     .addOption(new Option("--optimizer <name>", "update rule").choices([...optimizerNames]).default("sgd"))
     .addOption(seedOption())
     .addOption(dtypeOption())
+    .addOption(targetOption().default("wasm"))
     .option("--save <file.json>", "write the trained params here (JSON that run --params and --resume read)")
     .option("--resume <file.json>", "start from these params instead of init(seed)")
     .option("--log <file.csv>", "write epoch, loss and accuracies per epoch as CSV")
@@ -67,7 +79,7 @@ export function trainCommand(io: Io, setExit: (code: number) => void): Command {
           throw new UserError(`gradc: error: refusing to write "${out}": it is an input of this command.`);
         }
       }
-      const loaded = await load(io, file, opts.graph, opts.dtype);
+      const loaded = await load(io, file, opts.graph, opts.dtype, opts.target);
       if (!loaded) return setExit(1);
       const { module } = loaded;
       const data = loadData(opts, module.meta.inputs.find((i) => i.name === opts.labels)?.shape[1]);
@@ -77,7 +89,7 @@ export function trainCommand(io: Io, setExit: (code: number) => void): Command {
       const optimizer = makeOptimizer(opts.optimizer, opts.lr);
 
       io.out(
-        `training ${file} (graph "${module.meta.graph}", ${opts.dtype}) on ${data.name}: ` +
+        `training ${file} (graph "${module.meta.graph}", ${opts.dtype}, ${opts.target}) on ${data.name}: ` +
           `${data.train.rows} train / ${data.test.rows} test examples, ${opts.optimizer} lr ${opts.lr ?? defaultLearningRates[opts.optimizer]}, batch ${opts.batch}\n`,
       );
       const bar = io.interactive

@@ -80,6 +80,89 @@ function tensorIn(what: string, value: unknown, expected: readonly (number | str
 }
 `;
 
+/** Views of one fresh buffer, each 16-byte aligned, for the sizes given (in elements). */
+export const allocateSource = `
+function allocate(sizes: readonly number[]): Arr[] {
+  const align = 16 / Arr.BYTES_PER_ELEMENT;
+  const offsets: number[] = [];
+  let total = 0;
+  for (const size of sizes) {
+    offsets.push(total);
+    total += Math.ceil(size / align) * align;
+  }
+  const memory = new ArrayBuffer(total * Arr.BYTES_PER_ELEMENT);
+  return sizes.map((size, i) => new Arr(memory, offsets[i]! * Arr.BYTES_PER_ELEMENT, size));
+}
+`;
+
+/**
+ * The wasm target's runtime: the embedded kernels instantiated over one WebAssembly memory,
+ * and buffers allocated in that memory so the kernels read and write them in place.
+ */
+export function wasmRuntimeSource(bytes: Uint8Array): string {
+  return `
+/** The WebAssembly kernels gradc built for this graph (SIMD matrix products), base64-encoded. */
+const kernelBytes = "${Buffer.from(bytes).toString("base64")}";
+
+// Typed here rather than taken from a lib, so the module compiles with or without "dom" types.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, (...args: number[]) => void> };
+}
+
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+const memory = new wasmApi.Memory({ initial: 1 });
+const wasm = new wasmApi.Instance(new wasmApi.Module(fromBase64(kernelBytes)), { env: { memory } }).exports;
+
+function fromBase64(text: string): Uint8Array {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  const bytes = new Uint8Array((text.length / 4) * 3 - padding);
+  let value = 0;
+  let bits = 0;
+  let j = 0;
+  for (let i = 0; i < text.length - padding; i++) {
+    value = ((value << 6) | alphabet.indexOf(text.charAt(i))) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes[j++] = (value >> bits) & 255;
+    }
+  }
+  return bytes;
+}
+
+/** Views of the WebAssembly memory (grown as needed), 16-byte aligned, for the sizes given. */
+function allocate(sizes: readonly number[]): Arr[] {
+  const align = 16 / Arr.BYTES_PER_ELEMENT;
+  const offsets: number[] = [];
+  let total = 0;
+  for (const size of sizes) {
+    offsets.push(total);
+    total += Math.ceil(size / align) * align;
+  }
+  const bytes = total * Arr.BYTES_PER_ELEMENT;
+  const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
+  if (pages > 0) memory.grow(pages);
+  return sizes.map((size, i) => new Arr(memory.buffer, offsets[i]! * Arr.BYTES_PER_ELEMENT, size));
+}
+`;
+}
+
+/** A TypeScript function that runs a WebAssembly kernel on buffers in the module's memory. */
+export function wasmKernelWrapper(name: string): string {
+  return `
+function ${name}(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr {
+  wasm.${name}!(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m);
+  return out;
+}`;
+}
+
 /** Seeded random numbers for init(): mulberry32, and Box–Muller for Gaussians. */
 export const randomSource = `
 function rng(seed: number): () => number {
@@ -257,7 +340,21 @@ export const runtimeNames: readonly string[] = [
   "uniform",
   "normal",
   "filled",
-  "scaled",
+  "scaledCopy",
+  "allocate",
+  "buffers",
+  "buffersKey",
+  "buffersFor",
+  "Buffers",
+  "generation",
+  "buf",
+  "kernelBytes",
+  "WasmMemory",
+  "WasmApi",
+  "wasmApi",
+  "memory",
+  "wasm",
+  "fromBase64",
   "i",
   ...Array.from({ length: 10 }, (_, i) => `i${i}`),
   "Arr",

@@ -9,9 +9,20 @@ import type { OpName } from "../ops/names.js";
 import { opDef } from "../ops/registry.js";
 import type { EmitContext, Operand } from "../ops/types.js";
 import { Namer, numberLiteral, propertyKey } from "./names.js";
-import { fillSource, kernelSources, preludeSource, randomSource } from "./runtime-source.js";
+import {
+  allocateSource,
+  fillSource,
+  kernelSources,
+  preludeSource,
+  randomSource,
+  wasmKernelWrapper,
+  wasmRuntimeSource,
+} from "./runtime-source.js";
+import { isWasmKernel, type WasmKernel } from "./wasm.js";
 
 export type Dtype = "f64" | "f32";
+/** `ts`: plain TypeScript loops everywhere; `wasm`: matrix products in embedded WebAssembly SIMD. */
+export type Target = "ts" | "wasm";
 
 export interface EmitOptions {
   readonly dtype: Dtype;
@@ -19,6 +30,14 @@ export interface EmitOptions {
   readonly file?: string;
   /** The gradc version, for the header comment. */
   readonly version?: string;
+  readonly target?: Target;
+}
+
+/** A module whose statements are planned; rendering it needs the kernels' WebAssembly, if any. */
+export interface PlannedModule {
+  /** The kernels to build as WebAssembly (empty for the `ts` target). */
+  readonly wasmKernels: readonly WasmKernel[];
+  render(wasmBytes?: Uint8Array): string;
 }
 
 type Phase = "forward" | "backward";
@@ -32,8 +51,16 @@ function valueArgs(n: Node): Node[] {
   return n.args.filter((_, i) => !shapeOnly.includes(i));
 }
 
+export function planModule(graph: Graph, options: EmitOptions): PlannedModule {
+  const emitter = new ModuleEmitter(graph, options);
+  const bodies = emitter.bodies();
+  const wasm = options.target === "wasm" ? [...emitter.usedKernels()].filter(isWasmKernel).sort() : [];
+  return { wasmKernels: wasm, render: (bytes) => emitter.module(bodies, wasm, bytes) };
+}
+
+/** The module for the `ts` target, which needs no WebAssembly. */
 export function emitModule(graph: Graph, options: EmitOptions): string {
-  return new ModuleEmitter(graph, options).module();
+  return planModule(graph, { ...options, target: "ts" }).render();
 }
 
 /** Text for a `//` comment: one line, whatever the input holds. */
@@ -179,8 +206,9 @@ class ModuleEmitter {
     );
   }
 
-  private alloc(dims: readonly string[]): string {
-    return `new Arr(${product(dims)})`;
+  /** The output buffer of node `n`, zeroed (kernels and reductions accumulate into it). */
+  private zeroedBuffer(n: Node): string {
+    return `buf.${this.nameOf(n)}.fill(0)`;
   }
 
   /** See EmitContext.loop. */
@@ -220,7 +248,7 @@ class ModuleEmitter {
     if (def.elementwise) {
       if (n.shape.length === 0) return `const ${out} = ${this.elementExpr(n, () => "")};`;
       const target: Operand = { ref: out, dims };
-      return `const ${out} = ${this.alloc(dims)};\n${this.loop(dims, (at) => `${at(target)} = ${this.elementExpr(n, at)};`)}`;
+      return `const ${out} = buf.${out};\n${this.loop(dims, (at) => `${at(target)} = ${this.elementExpr(n, at)};`)}`;
     }
     if (!def.emit) throw new InternalError(`op "${n.op}" has no way to be emitted`);
     const args = n.args.map((a) => (this.absorbed.has(a) ? a.args[0]! : a));
@@ -234,7 +262,7 @@ class ModuleEmitter {
       dims,
       transposed: n.args.map((a) => this.absorbed.has(a)),
       attrs: n.attrs,
-      alloc: (d) => this.alloc(d),
+      alloc: () => this.zeroedBuffer(n),
       kernel: (name) => {
         if (!kernelSources[name]) throw new InternalError(`no kernel "${name}"`);
         this.kernels.add(name);
@@ -279,11 +307,23 @@ class ModuleEmitter {
     return `\n// backward through ${what}${info?.span ? `, line ${info.span.line}` : ""}`;
   }
 
-  /** A value handed back to the caller: numbers as they are, tensors wrapped with their shape. */
-  private result(n: Node, fresh: boolean): string {
-    if (n.shape.length === 0) return this.scalarExpr(n);
-    const data = fresh ? this.nameOf(n) : `${this.nameOf(n)}.slice()`;
+  /**
+   * A value handed back to the caller: numbers as they are, tensors as a copy with their shape
+   * (the module's buffers are reused by the next call, so the caller gets arrays of its own).
+   */
+  private result(n: Node, scale?: string): string {
+    if (n.shape.length === 0) return scale ? `${this.scalarExpr(n)} * ${scale}` : this.scalarExpr(n);
+    const data = scale ? `scaledCopy(${this.nameOf(n)}, ${scale})` : `${this.nameOf(n)}.slice()`;
     return `{ shape: [${this.dimsOf(n.shape).join(", ")}], data: ${data} }`;
+  }
+
+  /** Tensor values that live in the module's reusable buffers, in id order. */
+  private bufferNodes(): Node[] {
+    const leaves = [...this.graph.values.map((v) => v.node), ...(this.graph.upstream ? [this.graph.upstream] : [])];
+    const computed = [...this.forwardNodes, ...this.backwardNodes].filter(
+      (n) => !this.inlined.has(n) && !this.absorbed.has(n),
+    );
+    return [...leaves, ...computed].filter((n) => n.shape.length > 0).sort((a, b) => a.id - b.id);
   }
 
   private typeOf(shape: Shape): string {
@@ -325,41 +365,49 @@ class ModuleEmitter {
     return shape.length === 0 ? `${call}.data[0]` : call;
   }
 
-  module(): string {
+  /** Emits the statements of forward and backward (and so learns which kernels they use). */
+  bodies(): { forward: string; backward: string } {
+    return { forward: this.body(this.forwardNodes, "forward"), backward: this.body(this.backwardNodes, "backward") };
+  }
+
+  usedKernels(): ReadonlySet<string> {
+    return this.kernels;
+  }
+
+  module(bodies: { forward: string; backward: string }, wasm: readonly WasmKernel[], wasmBytes?: Uint8Array): string {
     const g = this.graph;
     const inputs = g.values.filter((v) => v.kind === "input");
     const params = g.values.filter((v) => v.kind === "param");
     const withDefault = new Set(inputs.filter((v) => v.literal).map((v) => v.name));
     const upstream = g.upstream;
 
-    const forwardBody = this.body(this.forwardNodes, "forward");
-    const backwardBody = this.body(this.backwardNodes, "backward");
+    const forwardBody = bodies.forward;
+    const backwardBody = bodies.backward;
     const symbols = [...this.dimNames.entries()];
+    const dimArgs = symbols.map(([, n]) => n).join(", ");
+    const buffers = this.bufferNodes();
 
+    const expectedShape = (shape: Shape) =>
+      `[${shape.map((d) => (typeof d === "number" ? String(d) : JSON.stringify(d.sym))).join(", ")}]`;
+    const raw = new Map(g.values.map((v) => [v.node, this.namer.claim(`${v.name}_in`)]));
     const readValue = (v: ValueDecl, from: string) => {
       const what = JSON.stringify(`${v.kind} "${v.name}"`);
       const key = JSON.stringify(v.name);
-      const value = withDefault.has(v.name) && v.kind === "input" ? `take(${from}, ${key}) ?? take(defaults, ${key})` : `take(${from}, ${key})`;
+      const value =
+        withDefault.has(v.name) && v.kind === "input"
+          ? `take(${from}, ${key}) ?? take(defaults, ${key})`
+          : `take(${from}, ${key})`;
       if (v.node.shape.length === 0) return `const ${this.nameOf(v.node)} = scalarIn(${what}, ${value});`;
-      const expected = v.node.shape.map((d) => (typeof d === "number" ? String(d) : JSON.stringify(d.sym)));
-      return `const ${this.nameOf(v.node)} = tensorIn(${what}, ${value}, [${expected.join(", ")}], dims);`;
+      return `const ${raw.get(v.node)} = tensorIn(${what}, ${value}, ${expectedShape(v.node.shape)}, dims);`;
     };
+    const copyIn = (v: ValueDecl) =>
+      v.node.shape.length === 0 ? "" : `const ${this.nameOf(v.node)} = buf.${this.nameOf(v.node)};\n${this.nameOf(v.node)}.set(${raw.get(v.node)});`;
 
-    const fresh = (n: Node, list: readonly Node[]) =>
-      !isLeaf(n) && !this.saved.includes(n) && list.filter((m) => m === n).length === 1;
-    const outputNodes = g.outputs.map((o) => o.node);
-    const gradNodes = g.grads.map((x) => x.node);
     const savedFields = [
+      { name: "generation", type: "number" },
       ...symbols.map(([, name]) => ({ name, type: "number" })),
       ...this.saved.map((n) => ({ name: this.nameOf(n), type: n.shape.length === 0 ? "number" : "Arr" })),
     ];
-
-    const scaleGrad = (n: Node) => {
-      const value = this.result(n, fresh(n, [...gradNodes, ...outputNodes]));
-      if (upstream) return value;
-      if (n.shape.length === 0) return `${value} * upstream`;
-      return value.replace(/data: (.*) \}$/, "data: scaled($1, upstream) }");
-    };
 
     const header = [
       `// Generated by gradc${this.options.version ? ` ${this.options.version}` : ""}` +
@@ -381,12 +429,17 @@ class ModuleEmitter {
       (p) => !p.literal && (!p.initializer || p.initializer.name === "zeros" || p.initializer.name === "ones"),
     );
 
-    const kernels = [...this.kernels].sort().map((k) => kernelSources[k]!);
+    if (wasm.length > 0 && !wasmBytes) throw new InternalError("the wasm target needs its kernels built");
+    const kernels = [...this.kernels]
+      .sort()
+      .map((k) => (isWasmKernel(k) && wasm.includes(k) ? wasmKernelWrapper(k) : kernelSources[k]!));
     const upstreamParam = upstream ? `upstream: Tensor` : `upstream = 1`;
     const upstreamCheck = upstream
-      ? `const ${this.nameOf(upstream)} = tensorIn(${JSON.stringify(`upstream gradient "${upstream.name}"`)}, upstream, [${upstream.shape
-          .map((d) => (typeof d === "number" ? String(d) : JSON.stringify(d.sym)))
-          .join(", ")}], new Map<string, number>([${symbols.map(([s, n]) => `[${JSON.stringify(s)}, ${n}]`).join(", ")}]));`
+      ? `const ${this.nameOf(upstream)} = buf.${this.nameOf(upstream)};\n${this.nameOf(upstream)}.set(tensorIn(${JSON.stringify(
+          `upstream gradient "${upstream.name}"`,
+        )}, upstream, ${expectedShape(upstream.shape)}, new Map<string, number>([${symbols
+          .map(([s, n]) => `[${JSON.stringify(s)}, ${n}]`)
+          .join(", ")}])));`
       : `scalarIn("the upstream gradient", upstream);`;
 
     return `${header}
@@ -417,7 +470,7 @@ export interface Grads {
 ${this.fields(g.wrt)}
 }
 
-/** What backward needs from forward. */
+/** What backward needs from forward: the values it reads, valid until forward runs again. */
 export interface Saved {
 ${savedFields.map((f) => `readonly ${f.name}: ${f.type};`).join("\n")}
 }
@@ -432,7 +485,10 @@ export const meta = ${JSON.stringify(meta)} as const;
 
 /** The values the graph file gives its inputs. */
 export const defaults = {
-${inputs.filter((v) => v.literal).map((v) => `${propertyKey(v.name)}: ${this.literalValue(v)},`).join("\n")}
+${inputs
+  .filter((v) => v.literal)
+  .map((v) => `${propertyKey(v.name)}: ${this.literalValue(v)},`)
+  .join("\n")}
 };
 
 /** Fresh params from their initializers; the same seed gives the same params. */
@@ -443,6 +499,26 @@ ${params.map((p) => `${propertyKey(p.name)}: ${this.initValue(p)},`).join("\n")}
   };
 }
 
+/** Every tensor the graph computes, allocated once per batch size and reused by every call. */
+interface Buffers {
+${buffers.map((n) => `readonly ${this.nameOf(n)}: Arr;`).join("\n")}
+}
+
+let buffers: Buffers | undefined;
+let buffersKey = "";
+/** Counts forward calls, so backward can tell that its saved values are still current. */
+let generation = 0;
+
+function buffersFor(${symbols.map(([, n]) => `${n}: number`).join(", ")}): Buffers {
+  const key = String([${dimArgs}]);
+  if (buffers === undefined || key !== buffersKey) {
+    const [${buffers.map((n) => this.nameOf(n)).join(", ")}] = allocate([${buffers.map((n) => product(this.dimsOf(n.shape))).join(", ")}]);
+    buffers = { ${buffers.map((n) => `${this.nameOf(n)}: ${this.nameOf(n)}!`).join(", ")} };
+    buffersKey = key;
+  }
+  return buffers;
+}
+
 /** Runs the graph: its outputs, and what backward needs. */
 export function forward(inputs: Inputs, params: Params): Forward {
   checkKeys("input", inputs, ${JSON.stringify(inputs.map((v) => v.name))});
@@ -451,29 +527,40 @@ export function forward(inputs: Inputs, params: Params): Forward {
 ${inputs.map((v) => readValue(v, "inputs")).join("\n")}
 ${params.map((v) => readValue(v, "params")).join("\n")}
 ${symbols.map(([s, n]) => `const ${n} = dims.get(${JSON.stringify(s)})!;`).join("\n")}
+  const buf = buffersFor(${dimArgs});
+${g.values.map(copyIn).filter((t) => t !== "").join("\n")}
 ${forwardBody}
   return {
     outputs: {
-${g.outputs.map((o) => `${propertyKey(o.name)}: ${this.result(o.node, fresh(o.node, [...outputNodes, ...gradNodes]))},`).join("\n")}
+${g.outputs.map((o) => `${propertyKey(o.name)}: ${this.result(o.node)},`).join("\n")}
     },
-    saved: { ${savedFields.map((f) => f.name).join(", ")} },
+    saved: { ${savedFields.map((f) => (f.name === "generation" ? "generation: ++generation" : f.name)).join(", ")} },
   };
 }
 
 /**
  * The gradient of "${commentText(g.gradOf.name)}" with respect to ${g.wrt.map((w) => `"${commentText(w.name)}"`).join(", ")}.
- * ${upstream ? "`upstream` is the gradient flowing into that output, shaped like it." : "`upstream` scales the result (the output's own gradient, 1 by default)."}
+ * ${upstream ? "\`upstream\` is the gradient flowing into that output, shaped like it." : "\`upstream\` scales the result (the output's own gradient, 1 by default)."}
+ * \`fwd\` must come from the latest call of forward: the buffers are reused.
  */
 export function backward(fwd: Forward, ${upstreamParam}): Grads {
-  ${savedFields.length > 0 ? `const { ${savedFields.map((f) => f.name).join(", ")} } = fwd.saved;` : ""}
+  if (typeof fwd !== "object" || fwd === null || typeof fwd.saved !== "object" || fwd.saved === null) {
+    throw new InputError("backward needs the result of forward.");
+  }
+  if (fwd.saved.generation !== generation) {
+    throw new InputError("backward needs the result of the latest forward call; forward has run again since.");
+  }
+  const { ${savedFields.filter((f) => f.name !== "generation").map((f) => f.name).join(", ")} } = fwd.saved;
+  const buf = buffersFor(${dimArgs});
   ${upstreamCheck}
 ${backwardBody}
   return {
-${g.grads.map((x) => `${propertyKey(x.name)}: ${scaleGrad(x.node)},`).join("\n")}
+${g.grads.map((x) => `${propertyKey(x.name)}: ${this.result(x.node, upstream ? undefined : "upstream")},`).join("\n")}
   };
 }
 ${upstream ? "" : scaledSource}
 ${preludeSource}
+${wasmBytes ? wasmRuntimeSource(wasmBytes) : allocateSource}
 ${needsRandom ? randomSource : ""}
 ${needsFill || needsRandom ? fillSource : ""}
 ${kernels.join("\n")}
@@ -482,8 +569,9 @@ ${kernels.join("\n")}
 }
 
 const scaledSource = `
-function scaled(x: Arr, by: number): Arr {
-  if (by === 1) return x;
+/** A copy of x times by: the gradients handed out for a scalar output's upstream gradient. */
+function scaledCopy(x: Arr, by: number): Arr {
+  if (by === 1) return x.slice();
   const out = new Arr(x.length);
   for (let i = 0; i < x.length; i++) out[i] = x[i] * by;
   return out;
