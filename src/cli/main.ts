@@ -160,7 +160,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       }
     });
 
-  program.addCommand(trainCommand(io, (code) => (exitCode = code)));
+  program.addCommand(trainCommand(io, (code) => (exitCode = code)).copyInheritedSettings(program));
 
   try {
     await program.parseAsync([...argv], { from: "user" });

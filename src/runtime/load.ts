@@ -1,7 +1,6 @@
 // Owns running a generated module in this process: the TypeScript is transpiled (types
 // removed, nothing else changed) and imported from a data: URL, so what runs is exactly what
 // `gradc compile` writes.
-import ts from "typescript";
 import type { Dtype } from "../emit/typescript.js";
 import type { Value } from "./tensor.js";
 
@@ -34,6 +33,8 @@ export interface GraphForward {
 
 /** Imports generated TypeScript as a live module. */
 export async function loadModule(code: string): Promise<GraphModule> {
+  // Loaded on first use: the TypeScript compiler is large, and only running a graph needs it.
+  const { default: ts } = await import("typescript");
   const js = ts.transpileModule(code, {
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
   }).outputText;

@@ -1,0 +1,154 @@
+// Training end to end on small data the test makes, the data loaders and their errors, and
+// the bundled MNIST split.
+import { describe, expect, it } from "vitest";
+import {
+  DataError,
+  loadCsv,
+  loadGraph,
+  loadJson,
+  loadMnist,
+  sgd,
+  adam,
+  train,
+  TrainError,
+  type Split,
+} from "../../src/index.js";
+import { mulberry32, gaussian } from "../../src/runtime/random.js";
+
+/** Three well-separated Gaussian blobs in 2-D, labels one-hot. */
+function blobs(perClass: number, seed: number): Split {
+  const random = mulberry32(seed);
+  const centres = [
+    [2, 0],
+    [-2, 2],
+    [0, -2.5],
+  ];
+  const rows: string[] = [];
+  for (let i = 0; i < perClass; i++) {
+    centres.forEach(([cx, cy], c) => rows.push(`${cx! + 0.5 * gaussian(random)},${cy! + 0.5 * gaussian(random)},${c}`));
+  }
+  return loadCsv("blobs.csv", `a,b,label\n${rows.join("\n")}\n`);
+}
+
+const classifier = `
+graph classifier {
+  input x: [N, 2]
+  input t: [N, 3]
+  param W1: [2, 16] = he
+  param b1: [16]
+  param W2: [16, 3] = xavier
+  param b2: [3]
+  y = affine(relu(affine(x, W1, b1)), W2, b2)
+  loss = softmaxloss(y, t)
+  output loss, y
+}`;
+
+describe("train", () => {
+  it("learns separable blobs, with the loss falling and accuracies above 0.95", async () => {
+    const { module } = await loadGraph(classifier);
+    const data = blobs(100, 1);
+    const result = await train(module, data, {
+      epochs: 15,
+      batch: 20,
+      optimizer: sgd(0.1),
+      seed: 3,
+      features: "x",
+      labels: "t",
+    });
+    expect(result.history).toHaveLength(15);
+    expect(result.history[14]!.loss).toBeLessThan(result.history[0]!.loss);
+    expect(result.history[14]!.trainAccuracy).toBeGreaterThan(0.95);
+    expect(result.history[14]!.testAccuracy).toBeGreaterThan(0.95);
+  });
+
+  it("is reproducible: the same seed gives the same params, another seed different ones", async () => {
+    const { module } = await loadGraph(classifier);
+    const data = blobs(30, 2);
+    const run = async (seed: number) =>
+      (await train(module, data, { epochs: 2, batch: 16, optimizer: adam(0.01), seed, features: "x", labels: "t" })).params;
+    const a = await run(5);
+    const b = await run(5);
+    const c = await run(6);
+    expect(Array.from((a.W1 as { data: Float64Array }).data)).toEqual(Array.from((b.W1 as { data: Float64Array }).data));
+    expect(Array.from((a.W1 as { data: Float64Array }).data)).not.toEqual(Array.from((c.W1 as { data: Float64Array }).data));
+  });
+
+  it("stops between batches when asked, reporting it", async () => {
+    const { module } = await loadGraph(classifier);
+    let batches = 0;
+    const result = await train(module, blobs(30, 3), {
+      epochs: 5,
+      batch: 10,
+      optimizer: sgd(0.1),
+      seed: 0,
+      features: "x",
+      labels: "t",
+      onBatch: () => batches++,
+      shouldStop: () => batches >= 3,
+    });
+    expect(result.stopped).toBe(true);
+    expect(batches).toBe(3);
+    expect(result.history).toHaveLength(1);
+  });
+
+  it("rejects graphs it cannot train, naming the problem", async () => {
+    const { module } = await loadGraph(classifier);
+    const data = blobs(10, 4);
+    const options = { epochs: 1, batch: 10, optimizer: sgd(0.1), seed: 0 };
+    await expect(train(module, data, { ...options, features: "inputs", labels: "t" })).rejects.toThrow(TrainError);
+    await expect(train(module, data, { ...options, features: "x", labels: "t", predict: "nope" })).rejects.toThrow(
+      /no output "nope"/,
+    );
+    const wide = await loadGraph(classifier.replace("x: [N, 2]", "x: [N, 5]").replace("W1: [2, 16]", "W1: [5, 16]"));
+    await expect(train(wide.module, data, { ...options, features: "x", labels: "t" })).rejects.toThrow(/5 features/);
+  });
+});
+
+describe("data", () => {
+  it("splits each class: its first 80 % trains, the rest tests", () => {
+    const csv = ["1,0", "2,0", "3,0", "4,0", "5,0", "6,1", "7,1", "8,1", "9,1", "10,1"].join("\n");
+    const split = loadCsv("s.csv", csv);
+    expect(split.train.rows).toBe(8);
+    expect(Array.from(split.train.features)).toEqual([1, 2, 3, 4, 6, 7, 8, 9]);
+    expect(Array.from(split.test.features)).toEqual([5, 10]);
+    expect(Array.from(split.test.labels)).toEqual([1, 0, 0, 1]);
+  });
+
+  it("reads a named label column and reports bad rows by line", () => {
+    const split = loadCsv("n.csv", "label,f1,f2\n1,0.5,0.25\n0,1,2\n", { labelColumn: "label" });
+    expect(split.train.width).toBe(2);
+    expect(split.train.classes).toBe(2);
+    expect(() => loadCsv("bad.csv", "1,2,0\n3,x,1\n")).toThrow(/bad\.csv:2: error: "x" in column 2 is not a number/);
+    expect(() => loadCsv("bad.csv", "1,2,0\n3,1\n")).toThrow(/bad\.csv:2: error: expected 3 values, found 2/);
+    expect(() => loadCsv("bad.csv", "1,2,0.5\n")).toThrow(DataError);
+    expect(() => loadCsv("bad.csv", "a,b,c\n1,2,0\n", { labelColumn: "d" })).toThrow(/no label column "d"/);
+  });
+
+  it("reads the JSON form run --inputs uses", () => {
+    const split = loadJson("d.json", JSON.stringify({ x: [[1], [2], [3], [4], [5]], t: [[1, 0], [1, 0], [1, 0], [1, 0], [0, 1]] }), "x", "t");
+    expect(split.train.rows + split.test.rows).toBe(5);
+    expect(() => loadJson("d.json", "{", "x", "t")).toThrow(/d\.json: error: not valid JSON/);
+    expect(() => loadJson("d.json", JSON.stringify({ x: [[1]], t: [[1], [0]] }), "x", "t")).toThrow(/1 rows but "t" has 2/);
+  });
+
+  it("bundles 10,000 MNIST digits of 784 values in [0, 1], split 7996 / 2004", () => {
+    const mnist = loadMnist();
+    expect(mnist.train.rows + mnist.test.rows).toBe(10_000);
+    expect(mnist.train.rows).toBe(7996);
+    expect(mnist.train.width).toBe(784);
+    expect(mnist.train.classes).toBe(10);
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of mnist.test.features) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    expect(min).toBe(0);
+    expect(max).toBeLessThanOrEqual(1);
+    for (let r = 0; r < mnist.test.rows; r++) {
+      let sum = 0;
+      for (let j = 0; j < 10; j++) sum += mnist.test.labels[r * 10 + j]!;
+      expect(sum).toBe(1);
+    }
+  });
+});
