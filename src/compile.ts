@@ -37,12 +37,17 @@ export interface CompileResult extends AnalyzeResult {
 export function analyze(source: string, options: CompileOptions = {}): AnalyzeResult {
   const diagnostics = new DiagnosticBag();
   const program = parseProgram(source, diagnostics); //             text → tokens → CST → AST
-  if (!program) return { diagnostics: diagnostics.items };
+  if (!program) return { diagnostics: inSourceOrder(diagnostics.items) };
   const lowered = lowerProgram(program, diagnostics, options.graph); // AST → shaped IR
-  if (!lowered) return { diagnostics: diagnostics.items };
+  if (!lowered) return { diagnostics: inSourceOrder(diagnostics.items) };
   const differentiated = differentiate(lowered); //                   + gradient IR
   const graph = optimize(differentiated); //                          simplify, fold, CSE, DCE
-  return { graph, diagnostics: diagnostics.items };
+  return { graph, diagnostics: inSourceOrder(diagnostics.items) };
+}
+
+/** Diagnostics by position in the file; those about the whole file last. */
+function inSourceOrder(items: readonly Diagnostic[]): Diagnostic[] {
+  return [...items].sort((a, b) => (a.span?.start ?? Infinity) - (b.span?.start ?? Infinity));
 }
 
 /** Source text to a formatted TypeScript module. */

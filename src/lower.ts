@@ -62,6 +62,10 @@ export function lowerProgram(
 class Lowering {
   private readonly b = new GraphBuilder();
   private readonly inlining: string[] = [];
+  /** Where each name of the graph is defined, to tell "defined later" from "not defined". */
+  private definedAt = new Map<string, Span>();
+  /** The name whose expression is being lowered, to catch `y = y + 1`. */
+  private defining?: string;
 
   constructor(
     private readonly diagnostics: DiagnosticBag,
@@ -69,6 +73,11 @@ class Lowering {
   ) {}
 
   graph(decl: GraphDecl): Graph | undefined {
+    for (const st of decl.statements) {
+      if ((st.kind === "assign" || st.kind === "input" || st.kind === "param") && !this.definedAt.has(st.name)) {
+        this.definedAt.set(st.name, st.span);
+      }
+    }
     const scope = new Map<string, Binding>();
     const values: ValueDecl[] = [];
     const outputs: NamedNode[] = [];
@@ -94,15 +103,22 @@ class Lowering {
           }
           case "assign": {
             if (!define(st.name, st.span)) break;
-            scope.set(st.name, POISON);
-            const node = this.expr(st.expr, scope);
-            this.b.nameNode(node, st.name);
-            scope.set(st.name, node);
+            this.defining = st.name;
+            try {
+              const node = this.expr(st.expr, scope);
+              this.b.nameNode(node, st.name);
+              scope.set(st.name, node);
+            } catch (e) {
+              scope.set(st.name, POISON);
+              throw e;
+            } finally {
+              this.defining = undefined;
+            }
             break;
           }
           case "output":
             for (const n of st.names) {
-              const node = this.lookup(n.name, n.span, scope, "output");
+              const node = this.tryLookup(n.name, n.span, scope, "output");
               if (node && !outputs.some((o) => o.name === n.name)) outputs.push({ name: n.name, node, span: n.span });
             }
             break;
@@ -167,6 +183,13 @@ class Lowering {
       }
     }
     if (!ofNode) return undefined;
+    if (!outputs.some((o) => o.name === st.of.name)) {
+      this.diagnostics.error(
+        `Cannot differentiate "${st.of.name}": it is not an output of the graph; add it to \`output\`.`,
+        st.of.span,
+      );
+      return undefined;
+    }
     return { of: { name: st.of.name, node: ofNode, span: st.of.span }, wrt };
   }
 
@@ -183,8 +206,15 @@ class Lowering {
     const found = scope.get(name);
     if (found === POISON) throw new Abandon();
     if (found) return found;
-    const what = use === "output" ? `Cannot output "${name}": it is not defined` : `"${name}" is not defined`;
-    this.diagnostics.error(`${what}.${this.suggest(name, scope.keys())}`, span);
+    const later = this.inlining.length === 0 ? this.definedAt.get(name) : undefined;
+    if (name === this.defining && this.inlining.length === 0) {
+      this.diagnostics.error(`"${name}" is used in its own definition.`, span);
+    } else if (later && later.start > span.start) {
+      this.diagnostics.error(`"${name}" is used before it is defined (at line ${later.line}); define it first.`, span);
+    } else {
+      const what = use === "output" ? `Cannot output "${name}": it is not defined` : `"${name}" is not defined`;
+      this.diagnostics.error(`${what}.${this.suggest(name, scope.keys())}`, span);
+    }
     throw new Abandon();
   }
 
@@ -234,8 +264,13 @@ class Lowering {
   private initializer(init: Initializer): ValueDecl["initializer"] {
     const spec = initializers[init.name];
     if (!spec || !Object.prototype.hasOwnProperty.call(initializers, init.name)) {
+      const near = nearestName(init.name, Object.keys(initializers));
       this.diagnostics.error(
-        `Unknown initializer "${init.name}".${this.suggest(init.name, Object.keys(initializers))}`,
+        near
+          ? `Unknown initializer "${init.name}". Did you mean "${near}"?`
+          : `Unknown initializer "${init.name}"; the initializers are ${Object.keys(initializers)
+              .map((k) => `"${k}"`)
+              .join(", ")}.`,
         init.span,
       );
       return undefined;
@@ -271,25 +306,46 @@ class Lowering {
     return { shape: [items.length, ...first.shape], data: items.flatMap((i) => i!.data) };
   }
 
-  private expr(e: Expr, scope: ReadonlyMap<string, Binding>): Node {
-    switch (e.kind) {
-      case "num":
-        return this.b.constant(e.value);
-      case "ref":
-        return this.lookup(e.name, e.span, scope);
-      case "call":
-        return this.call(e, scope);
+  /**
+   * Lowers an expression in post-order without recursion, so a long chain like
+   * `a + b + c + …` cannot overflow the stack. Every argument is lowered even after one fails,
+   * so each mistake is reported once.
+   */
+  private expr(root: Expr, scope: ReadonlyMap<string, Binding>): Node {
+    const done = new Map<Expr, Node | typeof POISON>();
+    const stack: { e: Expr; expanded: boolean }[] = [{ e: root, expanded: false }];
+    const attempt = (run: () => Node): Node | typeof POISON => {
+      try {
+        return run();
+      } catch (err) {
+        if (err instanceof Abandon) return POISON;
+        throw err;
+      }
+    };
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const e = top.e;
+      if (e.kind === "call" && !top.expanded) {
+        top.expanded = true;
+        for (let i = e.args.length - 1; i >= 0; i--) stack.push({ e: e.args[i]!, expanded: false });
+        continue;
+      }
+      stack.pop();
+      if (e.kind === "num") done.set(e, this.b.constant(e.value));
+      else if (e.kind === "ref") done.set(e, attempt(() => this.lookup(e.name, e.span, scope)));
+      else done.set(e, attempt(() => this.call(e, e.args.map((a) => done.get(a)!))));
     }
+    const result = done.get(root)!;
+    if (result === POISON) throw new Abandon();
+    return result;
   }
 
-  private call(e: Extract<Expr, { kind: "call" }>, scope: ReadonlyMap<string, Binding>): Node {
+  private call(e: Extract<Expr, { kind: "call" }>, lowered: readonly (Node | typeof POISON)[]): Node {
     const userOp = this.userOps.get(e.op);
     const def = findOp(e.op);
     if (!def && !userOp) {
       const near = nearestName(e.op, [...opNames, ...this.userOps.keys()]);
       this.diagnostics.error(`Unknown op "${e.op}".${near ? ` Did you mean "${near}"?` : ""}`, e.opSpan);
-      // Still check the arguments, so their mistakes are reported in the same run.
-      for (const a of e.args) this.expr(a, scope);
       throw new Abandon();
     }
     const arity = userOp ? userOp.params.length : def!.params.length;
@@ -301,7 +357,8 @@ class Lowering {
       );
       throw new Abandon();
     }
-    const args = this.exprs(e.args, scope);
+    if (lowered.some((a) => a === POISON)) throw new Abandon();
+    const args = lowered as Node[];
     if (userOp) return this.inline(userOp, args, e);
     const attrs: Record<string, number> = {};
     for (const a of e.attrs) {
@@ -324,22 +381,6 @@ class Lowering {
       attrs[a.name] = value;
     }
     return this.apply(e.op as OpName, args, attrs, e);
-  }
-
-  private exprs(args: readonly Expr[], scope: ReadonlyMap<string, Binding>): Node[] {
-    // Lower every argument even after one fails, so each mistake is reported once.
-    let failed = false;
-    const nodes = args.map((a) => {
-      try {
-        return this.expr(a, scope);
-      } catch (err) {
-        if (!(err instanceof Abandon)) throw err;
-        failed = true;
-        return undefined;
-      }
-    });
-    if (failed) throw new Abandon();
-    return nodes as Node[];
   }
 
   private apply(op: OpName, args: Node[], attrs: Record<string, number>, e: Extract<Expr, { kind: "call" }>): Node {

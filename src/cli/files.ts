@@ -28,7 +28,7 @@ export function readSource(file: string): string {
 /** A JSON object mapping names to numbers or nested arrays, checked against the known names. */
 export function readJsonValues(
   file: string,
-  kind: "input" | "param",
+  kind: "input" | "param" | "input or param",
   known: readonly ValueMeta[],
   dtype: "f64" | "f32",
 ): Record<string, Value> {
@@ -75,6 +75,15 @@ export function writeAtomically(target: string, text: string, inputs: readonly s
     if (statSync(full).isDirectory()) throw new UserError(`gradc: error: cannot write "${target}": it is a directory.`);
   } catch (e) {
     if (e instanceof UserError) throw e;
+  }
+  let folder: ReturnType<typeof statSync> | undefined;
+  try {
+    folder = statSync(dirname(full));
+  } catch {
+    folder = undefined;
+  }
+  if (!folder?.isDirectory()) {
+    throw new UserError(`gradc: error: cannot write "${target}": the directory "${dirname(target)}" does not exist.`);
   }
   const temp = join(dirname(full), `.${basename(full)}.${process.pid}.tmp`);
   try {

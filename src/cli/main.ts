@@ -139,13 +139,21 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       const dims = Object.fromEntries(opts.dim.map(parseDim));
       const reports: { file: string; report: CheckReport }[] = [];
       for (const file of files) {
-        const loaded = await load(io, file, opts.graph, "f64", opts.target);
+        let loaded: Awaited<ReturnType<typeof load>>;
+        try {
+          loaded = await load(io, file, opts.graph, "f64", opts.target);
+        } catch (e) {
+          // One unreadable file is reported; the others are still checked.
+          if (!(e instanceof UserError)) throw e;
+          io.err(`${e.message}\n`);
+          loaded = undefined;
+        }
         if (!loaded) {
           exitCode = 1;
           continue;
         }
         const values = opts.inputs
-          ? readJsonValues(opts.inputs, "input", [...loaded.module.meta.inputs, ...loaded.module.meta.params], "f64")
+          ? readJsonValues(opts.inputs, "input or param", [...loaded.module.meta.inputs, ...loaded.module.meta.params], "f64")
           : {};
         const report = guarded(file, () =>
           checkGradients(loaded.module, { seed: opts.seed, dims, values, samples: opts.samples }),
@@ -167,9 +175,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
-      if (e.code === "commander.executeSubCommandAsync") return 0;
-      return 2;
+      // Help asked for is a success; help shown because no command was given is misuse.
+      const help = e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help";
+      return help && e.exitCode === 0 ? 0 : 2;
     }
     if (e instanceof UsageError) {
       io.err(`gradc: ${e.message}\n(run gradc --help for usage)\n`);

@@ -13,6 +13,7 @@ const infix: Readonly<Record<string, { text: string; level: number }>> = {
   matmul: { text: "@", level: 2 },
 };
 const UNARY = 3;
+const MAX_NESTING = 24;
 const ATOM = 4;
 
 /** A number as graph-file text that reads back as exactly that number. */
@@ -50,13 +51,14 @@ function declText(v: ValueDecl): string {
 /** The gradient of `graph` as graph-file text. */
 export function printGradientGraph(graph: Graph): string {
   const taken = new Set<string>([...keywords, ...graph.values.map((v) => v.name)]);
-  if (graph.upstream) taken.add(graph.upstream.name!);
   const fresh = (base: string): string => {
     let name = base;
     for (let i = 1; taken.has(name); i++) name = `${base}_${i}`;
     taken.add(name);
     return name;
   };
+  // The upstream gradient's input is `d<output>`, unless the graph already uses that name.
+  const upstreamName = graph.upstream ? fresh(graph.upstream.name!) : undefined;
 
   const grads = graph.grads.map((g) => ({ ...g, output: fresh(`d${g.name}`) }));
   const nodes = topoSort(grads.map((g) => g.node)).filter((n) => n.args.length > 0);
@@ -65,7 +67,7 @@ export function printGradientGraph(graph: Graph): string {
 
   const names = new Map<Node, string>();
   for (const v of graph.values) names.set(v.node, v.name);
-  if (graph.upstream) names.set(graph.upstream, graph.upstream.name!);
+  if (graph.upstream) names.set(graph.upstream, upstreamName!);
   // A gradient's own statement takes its output name unless it is a forward value with a name
   // of its own (then the output is an alias: `dtax = apple_price`).
   for (const g of grads) {
@@ -78,9 +80,17 @@ export function printGradientGraph(graph: Graph): string {
     const name = graph.info.get(n)?.name;
     if (!names.has(n) && name !== undefined && (uses.get(n) ?? 0) > 0) names.set(n, fresh(name));
   }
+  // Long chains of single-use values are cut into statements, so no expression nests deeper
+  // than MAX_NESTING (and printing never recurses deeply).
+  const depth = new Map<Node, number>();
+  for (const n of nodes) {
+    const inner = Math.max(0, ...n.args.map((a) => (names.has(a) ? 0 : depth.get(a) ?? 0)));
+    depth.set(n, inner + 1);
+  }
   let temp = 0;
   for (const n of nodes) {
-    if (!names.has(n) && (uses.get(n) ?? 0) > 1) {
+    const cut = !names.has(n) && (depth.get(n) ?? 0) % MAX_NESTING === 0;
+    if (!names.has(n) && ((uses.get(n) ?? 0) > 1 || cut)) {
       let name: string;
       do name = `t${++temp}`;
       while (taken.has(name));
@@ -127,7 +137,7 @@ export function printGradientGraph(graph: Graph): string {
   lines.push(`graph ${graph.name}_grad {`);
   for (const v of graph.values) lines.push(`  ${declText(v)}`);
   if (graph.upstream) {
-    lines.push(`  input ${graph.upstream.name}${typeText(graph.upstream.shape)}  # the gradient flowing into "${graph.gradOf.name}"`);
+    lines.push(`  input ${upstreamName}${typeText(graph.upstream.shape)}  # the gradient flowing into "${graph.gradOf.name}"`);
   }
   lines.push("");
   for (const n of nodes) {

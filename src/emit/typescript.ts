@@ -42,6 +42,9 @@ export interface PlannedModule {
 
 type Phase = "forward" | "backward";
 
+/** The deepest chain of element-wise ops fused into one expression. */
+const MAX_FUSED_DEPTH = 24;
+
 const isLeaf = (n: Node) => n.args.length === 0;
 
 /** The arguments whose values a node reads (not those it reads only the shape of). */
@@ -150,6 +153,17 @@ class ModuleEmitter {
       if (this.phase.get(user) !== this.phase.get(n)) continue;
       const sameLoop = opDef(user.op as OpName).elementwise !== undefined && sameShape(user.shape, n.shape);
       if (n.shape.length === 0 || sameLoop) this.inlined.add(n);
+    }
+    // A fused expression nests its arguments; cut very long chains into statements so the
+    // emitted expressions (and the emitter's recursion over them) stay shallow.
+    const depth = new Map<Node, number>();
+    for (const n of all) {
+      const inner = Math.max(0, ...n.args.map((a) => (this.inlined.has(a) ? depth.get(a) ?? 0 : 0)));
+      depth.set(n, inner + 1);
+      if (this.inlined.has(n) && inner + 1 >= MAX_FUSED_DEPTH) {
+        this.inlined.delete(n);
+        depth.set(n, 0);
+      }
     }
   }
 

@@ -29,8 +29,9 @@ function collapsed(dims: readonly string[], axis: number): string[] {
 /** Statements that sum `x` into `out` (over one axis, or everything into a number). */
 function emitSum(ctx: EmitContext): string {
   const x: Operand = { ref: ctx.args[0]!, dims: ctx.argDims[0]! };
+  // A number out (everything summed, or the one axis of a vector): a plain sum.
+  if (ctx.dims.length === 0) return `const ${ctx.out} = ${ctx.kernel("sumAll")}(${x.ref});`;
   if (ctx.attrs.axis === undefined) {
-    if (ctx.dims.length === 0) return `const ${ctx.out} = ${ctx.kernel("sumAll")}(${x.ref});`;
     return `const ${ctx.out} = ${ctx.alloc(ctx.dims)};\n${ctx.out}[0] = ${ctx.kernel("sumAll")}(${x.ref});`;
   }
   const axis = normalizeAxis(ctx.attrs.axis, x.dims.length);
@@ -129,7 +130,8 @@ export const reduceOps = {
     emit: (ctx) => {
       const gDims = ctx.argDims[0]!;
       const axis = ctx.attrs.axis === undefined ? undefined : normalizeAxis(ctx.attrs.axis, ctx.dims.length);
-      const dims = axis === undefined ? gDims : [...gDims.slice(0, axis), "1", ...gDims.slice(axis)];
+      // A number stays a number; a tensor missing `axis` gets a size-1 axis there, which repeats.
+      const dims = axis === undefined || gDims.length === 0 ? gDims : [...gDims.slice(0, axis), "1", ...gDims.slice(axis)];
       const g: Operand = { ref: ctx.args[0]!, dims };
       const out: Operand = { ref: ctx.out, dims: ctx.dims };
       return `const ${ctx.out} = ${ctx.alloc(ctx.dims)};\n${ctx.loop(ctx.dims, (at) => `${at(out)} = ${at(g)};`)}`;

@@ -1,7 +1,7 @@
 // Owns text → AST: runs the Chevrotain lexer and parser from grammar/, turns their errors
 // into located diagnostics, and builds the AST from the concrete syntax tree.
 import type { CstNode, IToken } from "chevrotain";
-import { graphLexer } from "../../grammar/tokens.js";
+import { graphLexer, keywords } from "../../grammar/tokens.js";
 import { graphParser } from "../../grammar/parser.js";
 import { DiagnosticBag, joinSpans, type Span } from "../diagnostics.js";
 import {
@@ -38,8 +38,13 @@ export function parseProgram(source: string, diagnostics: DiagnosticBag): Progra
     }
     throw e;
   }
+  // One syntax error per line: after the first, recovery tends to report its own echoes.
+  const reportedLines = new Set(lexed.errors.map((e) => e.line ?? 0));
   for (const e of graphParser.errors) {
-    diagnostics.error(syntaxMessage(e.token, e.message), tokenSpan(e.token, source));
+    const span = tokenSpan(e.token, source);
+    if (reportedLines.has(span.line)) continue;
+    reportedLines.add(span.line);
+    diagnostics.error(syntaxMessage(e.token, e.message), span);
   }
   if (diagnostics.hasErrors) return undefined;
   if (lexed.tokens.length === 0) {
@@ -58,21 +63,22 @@ export function parseProgram(source: string, diagnostics: DiagnosticBag): Progra
 }
 
 function syntaxMessage(token: IToken, chevrotainMessage: string): string {
-  const found = token.tokenType.name === "EOF" ? "the end of the file" : `"${token.image}"`;
-  // Chevrotain says "Expecting token of type --> X <-- but found --> Y <--" or
-  // "Expecting: one of these possible Token sequences: ...". Keep its expectation, reworded.
-  const single = /Expecting token of type --> (.*?) <--/.exec(chevrotainMessage);
-  if (single) return `Expected ${single[1]} but found ${found}.`;
-  const options = /one of these possible Token sequences:\s*([\s\S]*?)\s*but found/.exec(
-    chevrotainMessage,
-  );
-  if (options) {
-    const alternatives = [...options[1]!.matchAll(/\[(.*?)\]/g)].map((m) => m[1]!.trim());
-    const firsts = [...new Set(alternatives.map((a) => a.split(",")[0]!.trim()))];
-    return `Expected ${listOr(firsts)} but found ${found}.`;
+  const atEnd = token.tokenType.name === "EOF";
+  const found = atEnd ? "the end of the file" : `"${token.image}"`;
+  // Chevrotain says `Expecting --> X <-- but found --> Y <--`, or lists alternatives as
+  // `one of these possible Token sequences: 1. [X] 2. [Y] ...`. Keep the expectation, reworded.
+  const single = /Expecting --> (.*?) <-- but found/.exec(chevrotainMessage);
+  const options = /possible Token sequences:+\s*([\s\S]*?)\s*but found/.exec(chevrotainMessage);
+  const expected = single
+    ? [single[1]!]
+    : options
+      ? [...new Set([...options[1]!.matchAll(/\[(.*?)\]/g)].map((m) => m[1]!.split(",")[0]!.trim()))]
+      : [];
+  if (!atEnd && keywords.includes(token.image) && expected.includes("a name")) {
+    return `"${token.image}" is a keyword; it cannot be used as a name.`;
   }
-  if (/Redundant input/.test(chevrotainMessage)) return `Unexpected ${found}.`;
-  return `Unexpected ${found}.`;
+  if (expected.length > 0) return `Expected ${listOr(expected)} but found ${found}.`;
+  return atEnd ? "Unexpected end of the file." : `Unexpected ${found}.`;
 }
 
 function listOr(items: string[]): string {

@@ -7,7 +7,9 @@ import { mulberry32 } from "../../src/runtime/random.js";
 function randomValue(shape: readonly number[], random: () => number, Arr: Float64ArrayConstructor | Float32ArrayConstructor): Value {
   if (shape.length === 0) return random() - 0.5;
   const size = shape.reduce((p, d) => p * d, 1);
-  return { shape: [...shape], data: Arr.from({ length: size }, () => random() * 2 - 1) };
+  const data = new Arr(size);
+  for (let i = 0; i < size; i++) data[i] = random() * 2 - 1;
+  return { shape: [...shape], data };
 }
 
 function maxRelativeDifference(a: Value, b: Value): number {

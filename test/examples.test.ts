@@ -1,0 +1,171 @@
+// Every example graph (found on disk, so new ones are covered without editing this file):
+// compiled for both dtypes, type-checked under --strict in one TypeScript program, run, and
+// gradient-checked against central differences.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import ts from "typescript";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gaussian, mulberry32 } from "../src/runtime/random.js";
+import { typecheckStrict } from "./support/typecheck.js";
+import {
+  checkGradients,
+  compile,
+  gradientGraph,
+  loadGraph,
+  type CompileResult,
+  type Dtype,
+  type GraphModule,
+  type LoadedGraph,
+  type Value,
+} from "../src/index.js";
+
+const dir = "examples";
+const examples = readdirSync(dir)
+  .filter((f) => f.endsWith(".graph"))
+  .sort();
+const source = (file: string) => readFileSync(join(dir, file), "utf8");
+/** The size every symbolic dimension gets when an example is run. */
+const DIM = 2;
+
+/**
+ * Each example is compiled once per dtype with compile() (for the type check) and once with
+ * loadGraph() (to run it); the two compiles must give the same code, which is the determinism
+ * check. Both are shared by the tests below.
+ */
+const compiled = new Map<string, Promise<CompileResult>>();
+function compiledExample(file: string, dtype: Dtype): Promise<CompileResult> {
+  const key = `${file}:${dtype}`;
+  let p = compiled.get(key);
+  if (!p) compiled.set(key, (p = compile(source(file), { dtype, file: `${dir}/${file}` })));
+  return p;
+}
+const loaded = new Map<string, Promise<LoadedGraph>>();
+function loadedExample(file: string, dtype: Dtype): Promise<LoadedGraph> {
+  const key = `${file}:${dtype}`;
+  let p = loaded.get(key);
+  if (!p) loaded.set(key, (p = loadGraph(source(file), { dtype, file: `${dir}/${file}` })));
+  return p;
+}
+
+/** Deterministic normal numbers (mulberry32 + Box–Muller), so failures reproduce. */
+function random(seed: number): () => number {
+  const uniform = mulberry32(seed);
+  return () => gaussian(uniform);
+}
+
+/** Inputs for a module: the graph file's defaults, random values for the rest. */
+function inputsFor(mod: GraphModule, dtype: Dtype, seed = 1): Record<string, Value> {
+  const next = random(seed);
+  const Arr = dtype === "f32" ? Float32Array : Float64Array;
+  const inputs: Record<string, Value> = {};
+  for (const v of mod.meta.inputs) {
+    const d = mod.defaults[v.name];
+    if (d !== undefined) {
+      inputs[v.name] = typeof d === "number" ? d : { shape: [...d.shape], data: d.data.slice() };
+    } else if (v.shape.length === 0) {
+      inputs[v.name] = next();
+    } else {
+      const shape = v.shape.map((s) => (typeof s === "number" ? s : DIM));
+      const data = new Arr(shape.reduce((p, s) => p * s, 1));
+      for (let i = 0; i < data.length; i++) data[i] = next();
+      inputs[v.name] = { shape, data };
+    }
+  }
+  return inputs;
+}
+
+function allFinite(v: Value | undefined): boolean {
+  if (v === undefined) return false;
+  if (typeof v === "number") return Number.isFinite(v);
+  return v.data.length === v.shape.reduce((p, s) => p * s, 1) && [...v.data].every(Number.isFinite);
+}
+
+it("there are examples to test", () => {
+  expect(examples.length).toBeGreaterThan(0);
+});
+
+describe("every example type-checks under --strict", () => {
+  let tmp: string;
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), "gradc-examples-"));
+  });
+  afterAll(() => {
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("for both dtypes, with its gradient graph, in one program with zero diagnostics", async () => {
+    const files: string[] = [];
+    for (const file of examples) {
+      const base = file.replace(/\.graph$/, "");
+      const src = source(file);
+      for (const dtype of ["f64", "f32"] as const) {
+        const result = await compiledExample(file, dtype);
+        expect(result.diagnostics, `${file} (${dtype})`).toEqual([]);
+        expect(result.code, `${file} (${dtype})`).toBeDefined();
+        const path = join(tmp, `${base}.${dtype}.ts`);
+        writeFileSync(path, result.code!);
+        files.push(path);
+      }
+      // The printed gradient graph compiles to a module that type-checks too.
+      const grad = gradientGraph(src);
+      expect(grad.text, `${file}: gradient graph`).toBeDefined();
+      const gradResult = await compile(grad.text!, { file: `${base}_grad.graph` });
+      expect(gradResult.code, `${file}: gradient graph\n${grad.text}`).toBeDefined();
+      const gradPath = join(tmp, `${base}_grad.f64.ts`);
+      writeFileSync(gradPath, gradResult.code!);
+      files.push(gradPath);
+    }
+
+    const { program, byFile } = typecheckStrict(files);
+    const text = [...byFile.values()].join("");
+    expect(byFile.size, text).toBe(0);
+    // Every file was part of the program (nothing was silently skipped).
+    for (const f of files) expect(program.getSourceFile(f), f).toBeDefined();
+  });
+});
+
+describe.each(examples)("examples/%s", (file) => {
+  const src = source(file);
+
+  it("compiles deterministically (two compiles, byte-identical code)", async () => {
+    for (const dtype of ["f64", "f32"] as const) {
+      const a = await compiledExample(file, dtype);
+      const b = await loadedExample(file, dtype);
+      expect(a.code).toBeDefined();
+      expect(b.code === a.code, `${file} (${dtype}) compiled to different code twice`).toBe(true);
+    }
+    expect(gradientGraph(src).text).toBe(gradientGraph(src).text);
+  });
+
+  it("runs (f64 and f32) with finite outputs and gradients", async () => {
+    for (const dtype of ["f64", "f32"] as const) {
+      const { module } = await loadedExample(file, dtype);
+      expect(module.meta.dtype).toBe(dtype);
+      const params = module.init(0);
+      const fwd = module.forward(inputsFor(module, dtype), params);
+      expect(Object.keys(fwd.outputs).sort()).toEqual(module.meta.outputs.map((o) => o.name).sort());
+      for (const o of module.meta.outputs) {
+        expect(allFinite(fwd.outputs[o.name]), `${dtype} output ${o.name}: ${String(fwd.outputs[o.name])}`).toBe(true);
+      }
+      const out = fwd.outputs[module.meta.grad.of]!;
+      const Arr = dtype === "f32" ? Float32Array : Float64Array;
+      const upstream = typeof out === "number" ? undefined : { shape: [...out.shape], data: new Arr(out.data.length).fill(1) };
+      const grads = module.backward(fwd, upstream);
+      expect(Object.keys(grads).sort()).toEqual([...module.meta.grad.wrt].sort());
+      for (const w of module.meta.grad.wrt) expect(allFinite(grads[w]), `${dtype} gradient ${w}`).toBe(true);
+    }
+  });
+
+  it("passes the gradient check", async () => {
+    const { module } = await loadedExample(file, "f64");
+    const report = checkGradients(module, { dims: Object.fromEntries(symbols(module).map((s) => [s, DIM])) });
+    expect(report.ok, JSON.stringify(report, null, 2)).toBe(true);
+    expect(report.rows.length).toBe(module.meta.grad.wrt.length);
+    for (const r of report.rows) expect(r.maxRelError, JSON.stringify(r)).toBeLessThan(1e-6);
+  });
+});
+
+function symbols(mod: GraphModule): string[] {
+  return [...new Set(mod.meta.inputs.flatMap((v) => v.shape.filter((d): d is string => typeof d === "string")))];
+}
