@@ -11,6 +11,7 @@ export type { AnalyzeResult, CompileOptions, CompileResult } from "./compile.js"
 export { formatDiagnostic, formatDiagnostics } from "./diagnostics.js";
 export type { Diagnostic, Severity, Span } from "./diagnostics.js";
 export type { Dtype, Target } from "./emit/typescript.js";
+export type { Graph, Node, NodeInfo, NamedNode, ValueDecl } from "./ir/graph.js";
 export { loadModule } from "./runtime/load.js";
 export type { GraphForward, GraphModule, ValueMeta } from "./runtime/load.js";
 export { fromNested, toNested, filledTensor, isTensor, ValueError } from "./runtime/tensor.js";
@@ -53,3 +54,4 @@ export { train, accuracy, planTraining, TrainError } from "./train/trainer.js";
 export type { TrainOptions, TrainResult, EpochStats } from "./train/trainer.js";
 export { loadMnist, loadCsv, loadJson, argmax, DataError, TRAIN_FRACTION } from "./train/data.js";
 export type { Examples, Split } from "./train/data.js";
+export { mulberry32, gaussian, shuffle } from "./runtime/random.js";

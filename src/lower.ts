@@ -136,6 +136,9 @@ class Lowering {
       this.diagnostics.error(`Graph "${decl.name}" has no \`output\` statement; say which values it returns.`, decl.span);
     }
     const grad = this.gradSpec(gradStatement, outputs, values, scope);
+    if (grad && grad.wrt.length === 0 && !this.diagnostics.hasErrors) {
+      this.diagnostics.error(`Graph "${decl.name}" has no inputs or params to differentiate with respect to.`, decl.span);
+    }
     if (this.diagnostics.hasErrors || !grad) return undefined;
     return {
       name: decl.name,
@@ -410,6 +413,11 @@ class Lowering {
     }
     const scope = new Map<string, Binding>();
     op.params.forEach((p, i) => scope.set(p.name, args[i]!));
+    const duplicate = op.params.find((p, i) => op.params.findIndex((q) => q.name === p.name) !== i);
+    if (duplicate) {
+      this.diagnostics.error(`Op "${op.name}" has two parameters named "${duplicate.name}".`, duplicate.span);
+      throw new Abandon();
+    }
     this.inlining.push(op.name);
     try {
       for (const st of op.body) {

@@ -44,10 +44,11 @@ export function differentiate(graph: Graph): Graph {
     b.span = undefined;
   }
 
-  // Name each accumulated gradient after its forward value, as the book does (dapple_price).
+  // Name each accumulated gradient after its forward value, as the book does (dapple_price);
+  // a gradient that is itself a forward value (d(x*y)/dx = y) keeps its forward identity.
   for (const [node, grad] of adjoint) {
     const name = graph.info.get(node)?.name;
-    if (name !== undefined && grad !== upstream) b.nameNode(grad, `d${name}`);
+    if (name !== undefined && grad !== upstream && grad.id >= graph.nodeCount) b.nameNode(grad, `d${name}`);
   }
 
   const grads = graph.wrt.map((w) => {

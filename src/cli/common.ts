@@ -47,8 +47,8 @@ export const targetOption = () =>
   new Option("--target <target>", "ts: readable TypeScript loops; wasm: matrix products in WebAssembly SIMD")
     .choices(["ts", "wasm"])
     .default("ts");
-export const seedOption = () =>
-  new Option("--seed <n>", "seed for param initializers and random inputs").argParser(parseSeed).default(0);
+export const seedOption = (what = "seed for the params' initializers") =>
+  new Option("--seed <n>", what).argParser(parseSeed).default(0);
 
 export function reportDiagnostics(io: Io, diagnostics: readonly Diagnostic[], file: string, source: string): void {
   if (diagnostics.length > 0) io.err(`${formatDiagnostics(diagnostics, file, source)}\n`);

@@ -48,7 +48,8 @@ export function readJsonValues(
   for (const [name, raw] of Object.entries(json)) {
     if (!known.some((k) => k.name === name)) {
       const names = known.map((k) => `"${k.name}"`).join(", ") || "none";
-      throw new UserError(`${file}: error: the graph has no ${kind} "${name}"; its ${kind}s are ${names}.`);
+      const plural = kind === "input or param" ? "inputs and params" : `${kind}s`;
+      throw new UserError(`${file}: error: the graph has no ${kind} "${name}"; its ${plural} are ${names}.`);
     }
     try {
       values[name] = fromNested(raw, dtype);

@@ -71,7 +71,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description("compile in memory, run forward and backward, print outputs and gradients")
     .argument("<file>", "the graph file")
     .addOption(graphOption())
-    .option("--set <name=number>", "give a scalar input a value (repeatable)", collect, [])
+    .option("--set <name=number>", "give an input a value; a tensor of fixed shape is filled with it (repeatable)", collect, [])
     .option("--inputs <file.json>", "input values: a JSON object of numbers or nested arrays")
     .option("--params <file.json>", "param values, as saved by training; the others come from init")
     .addOption(seedOption())
@@ -129,7 +129,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description("check each gradient against central differences of the forward pass")
     .argument("<files...>", "one or more graph files")
     .addOption(graphOption())
-    .addOption(seedOption())
+    .addOption(seedOption("seed for the params' initializers and the random inputs"))
     .option("--dim <name=size>", `size of a symbolic dimension (repeatable; default ${DEFAULT_DIM})`, collect, [])
     .option("--inputs <file.json>", "values for some inputs; the others are drawn at random")
     .option("--samples <n>", `elements checked per gradient at most (default ${DEFAULT_SAMPLES})`, parsePositive)
@@ -137,7 +137,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--json", "print the reports as JSON")
     .action(async (files: string[], opts: CheckCliOptions) => {
       const dims = Object.fromEntries(opts.dim.map(parseDim));
-      const reports: { file: string; report: CheckReport }[] = [];
+      const reports: { file: string; report?: CheckReport }[] = [];
       for (const file of files) {
         let loaded: Awaited<ReturnType<typeof load>>;
         try {
@@ -150,6 +150,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         }
         if (!loaded) {
           exitCode = 1;
+          reports.push({ file, report: undefined });
           continue;
         }
         const values = opts.inputs
@@ -163,7 +164,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         if (!opts.json) io.out(formatCheckReport(file, loaded.module.meta.graph, report));
       }
       if (opts.json) {
-        const json = reports.map(({ file, report }) => ({ file, ...report }));
+        const json = reports.map(({ file, report }) =>
+          report ? { file, ...report } : { file, ok: false, error: "the file could not be compiled (see the errors above)" },
+        );
         io.out(`${JSON.stringify(files.length === 1 ? json[0] ?? {} : json, null, 2)}\n`);
       }
     });

@@ -62,7 +62,7 @@ export function trainCommand(io: Io, setExit: (code: number) => void): Command {
     .option("--batch <n>", "examples per minibatch", parsePositive, 100)
     .option("--lr <rate>", `learning rate (default per optimizer: ${Object.entries(defaultLearningRates).map(([k, v]) => `${k} ${v}`).join(", ")})`, parsePositiveNumber)
     .addOption(new Option("--optimizer <name>", "update rule").choices([...optimizerNames]).default("sgd"))
-    .addOption(seedOption())
+    .addOption(seedOption("seed for the params' initializers and the shuffling"))
     .addOption(dtypeOption())
     .addOption(targetOption().default("wasm"))
     .option("--save <file.json>", "write the trained params here (JSON that run --params and --resume read)")

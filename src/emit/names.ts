@@ -1,6 +1,6 @@
 // Owns the names in generated code: every identifier comes from here, so user names are kept
-// where they are safe and changed (`class` → `class_`) where they would clash with a reserved
-// word, a runtime helper or another name.
+// where they are safe and changed (`class` → `class_1`) where they would clash with a reserved
+// word, a runtime helper, a loop counter or another name.
 import { runtimeNames } from "./runtime-source.js";
 
 const reservedWords = [
@@ -24,7 +24,8 @@ export class Namer {
   claim(preferred: string): string {
     let base = preferred.replace(/[^\p{ID_Continue}]/gu, "_");
     if (!/^[\p{ID_Start}_]/u.test(base)) base = `_${base}`;
-    if (!this.used.has(base)) {
+    // i, i0, i1, … are the emitted loops' counters.
+    if (!this.used.has(base) && !/^i\d*$/.test(base)) {
       this.used.add(base);
       return base;
     }

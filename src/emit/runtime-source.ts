@@ -32,6 +32,7 @@ function describe(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
   if (Array.isArray(value)) return "a plain array";
+  if (ArrayBuffer.isView(value)) return \`a \${value.constructor.name}\`;
   if (typeof value === "object") return "an object";
   return \`\${typeof value} \${String(value).slice(0, 40)}\`;
 }

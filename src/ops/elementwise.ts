@@ -136,12 +136,10 @@ export const elementwiseOps = {
   },
   log: {
     ...unary("Natural logarithm; log(0) is -Infinity.", "log", (a) => `Math.log(${a})`, Math.log),
-    positiveArgs: [0],
     vjp: ({ b, args: [x], dout }) => [dsl(b).div(dout, x!)],
   },
   sqrt: {
     ...unary("Square root.", "√", (a) => `Math.sqrt(${a})`, Math.sqrt),
-    positiveArgs: [0],
     // d(√x)/dx = 1 / (2√x), from the output.
     vjp: ({ b, node, dout }) => [dsl(b).div(dout, dsl(b).mul(dsl(b).num(2), node))],
   },

@@ -87,8 +87,6 @@ export interface OpDef {
   readonly simplify?: (b: GraphBuilder, args: readonly Node[], attrs: Attrs, shape: Shape) => Node | undefined;
   /** Arguments read only for their shape: backward never saves them, emitted code never reads them. */
   readonly shapeOnlyArgs?: readonly number[];
-  /** Arguments that must be positive for the op to be defined (random test inputs respect it). */
-  readonly positiveArgs?: readonly number[];
   /** Built from other ops when lowered, so it never reaches the IR (`cross_entropy`). */
   readonly expand?: (b: GraphBuilder, args: readonly Node[], attrs: Attrs) => Node;
   /** Commutative binary op: arguments are put in a canonical order so CSE finds `y*x` = `x*y`. */

@@ -7,8 +7,11 @@ export type Grads = Readonly<Record<string, Value>>;
 
 export interface Optimizer {
   readonly name: string;
-  /** Applies one update to `params` from `grads` (same keys), in place. */
-  step(params: Params, grads: Grads): void;
+  /**
+   * Applies one update to `params` from `grads` (same keys), in place: a generated module's
+   * Params and Grads, or any object of numbers and tensors.
+   */
+  step(params: object, grads: object): void;
 }
 
 export type OptimizerName = "sgd" | "momentum" | "adagrad" | "adam";
@@ -32,7 +35,7 @@ function elementwise(
   update: (p: number, g: number, state: Float64Array[], i: number) => number,
 ): (params: Params, grads: Grads) => void {
   const states = new Map<string, Float64Array[]>();
-  return (params, grads) => {
+  return (params: Params, grads: Grads) => {
     for (const name of Object.keys(grads)) {
       const p = params[name];
       const g = grads[name];
@@ -54,12 +57,19 @@ function elementwise(
   };
 }
 
+/** Adapts an update over name-keyed values to Optimizer.step's plain objects. */
+function stepWith(update: (params: Params, grads: Grads) => void): Optimizer["step"] {
+  return (params, grads) => update(params as Params, grads as Grads);
+}
+
 /** W ← W − lr·∂L/∂W */
 export function sgd(lr = defaultLearningRates.sgd): Optimizer {
   // A plain loop: the update is on every training step's critical path.
   return {
     name: "sgd",
-    step: (params, grads) => {
+    step: (paramsObject, gradsObject) => {
+      const params = paramsObject as Params;
+      const grads = gradsObject as Grads;
       for (const name of Object.keys(grads)) {
         const p = params[name];
         const g = grads[name];
@@ -80,10 +90,10 @@ export function sgd(lr = defaultLearningRates.sgd): Optimizer {
 export function momentum(lr = defaultLearningRates.momentum, alpha = 0.9): Optimizer {
   return {
     name: "momentum",
-    step: elementwise(1, (p, g, [v], i) => {
+    step: stepWith(elementwise(1, (p, g, [v], i) => {
       v![i] = alpha * v![i]! - lr * g;
       return p + v![i]!;
-    }),
+    })),
   };
 }
 
@@ -91,10 +101,10 @@ export function momentum(lr = defaultLearningRates.momentum, alpha = 0.9): Optim
 export function adagrad(lr = defaultLearningRates.adagrad): Optimizer {
   return {
     name: "adagrad",
-    step: elementwise(1, (p, g, [h], i) => {
+    step: stepWith(elementwise(1, (p, g, [h], i) => {
       h![i] += g * g;
       return p - (lr * g) / (Math.sqrt(h![i]!) + 1e-7);
-    }),
+    })),
   };
 }
 
@@ -112,7 +122,7 @@ export function adam(lr = defaultLearningRates.adam, beta1 = 0.9, beta2 = 0.999,
     name: "adam",
     step: (params, grads) => {
       t++;
-      update(params, grads);
+      update(params as Params, grads as Grads);
     },
   };
 }
