@@ -6,10 +6,17 @@ import { DiagnosticBag, type Diagnostic } from "./diagnostics.js";
 import { planModule, type Dtype, type Target } from "./emit/typescript.js";
 import { buildKernels } from "./emit/wasm.js";
 import type { Graph } from "./ir/graph.js";
+import { observeAll } from "./ir/observe.js";
 import { lowerProgram } from "./lower.js";
 import { optimize } from "./opt/optimize.js";
 import { parseProgram } from "./syntax/parse.js";
 import { version } from "./version.js";
+
+/**
+ * Modules larger than this (in characters) are left as emitted, one statement a line:
+ * Prettier takes about a millisecond a statement, a minute for a 100,000-node graph.
+ */
+export const MAX_FORMATTED = 1_000_000;
 
 export interface CompileOptions {
   /** Which graph of the file to compile; the first when absent. */
@@ -20,6 +27,11 @@ export interface CompileOptions {
   readonly file?: string;
   /** `ts` (default): readable TypeScript loops; `wasm`: matrix products in WebAssembly SIMD. */
   readonly target?: Target;
+  /**
+   * Also output every forward value and its gradient, under names that start with `%` (see
+   * `isObservedName`): what `gradc graph --values` runs to label every edge.
+   */
+  readonly observe?: boolean;
 }
 
 export interface AnalyzeResult {
@@ -40,7 +52,8 @@ export function analyze(source: string, options: CompileOptions = {}): AnalyzeRe
   if (!program) return { diagnostics: inSourceOrder(diagnostics.items) };
   const lowered = lowerProgram(program, diagnostics, options.graph); // AST → shaped IR
   if (!lowered) return { diagnostics: inSourceOrder(diagnostics.items) };
-  const differentiated = differentiate(lowered); //                   + gradient IR
+  const observed = options.observe ? observeAll(lowered) : lowered; // + every value an output (pictures)
+  const differentiated = differentiate(observed); //                  + gradient IR
   const graph = optimize(differentiated); //                          simplify, fold, CSE, DCE
   return { graph, diagnostics: inSourceOrder(diagnostics.items) };
 }
@@ -59,6 +72,6 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   const planned = planModule(analyzed.graph, { dtype, file: options.file, version, target }); // IR → TS statements
   const wasm = planned.wasmKernels.length > 0 ? await buildKernels(planned.wasmKernels, dtype) : undefined; // kernels → wasm
   const raw = planned.render(wasm); //                                                           the whole module
-  const code = await format(raw, { parser: "typescript", printWidth: 100 }); //                 formatted
+  const code = raw.length <= MAX_FORMATTED ? await format(raw, { parser: "typescript", printWidth: 100 }) : raw; // formatted
   return { ...analyzed, code };
 }

@@ -1,7 +1,8 @@
 // gradc's public API: compile graph files to TypeScript, print their gradients as graph files,
-// load and run them in-process, and check their gradients numerically.
+// load and run them in-process, check their gradients numerically, and draw them.
 import { analyze, compile, type CompileOptions } from "./compile.js";
 import { formatDiagnostics, type Diagnostic } from "./diagnostics.js";
+import { explainGradients as explainGraph } from "./draw/explain.js";
 import { printGradientGraph } from "./emit/graphfile.js";
 import type { Graph } from "./ir/graph.js";
 import { loadModule, type GraphModule } from "./runtime/load.js";
@@ -19,6 +20,14 @@ export type { Tensor, Value } from "./runtime/tensor.js";
 export { checkGradients, DEFAULT_DIM, DEFAULT_SAMPLES, DEFAULT_TOLERANCE } from "./check/gradcheck.js";
 export type { CheckOptions, CheckReport, CheckRow } from "./check/gradcheck.js";
 export { opNames } from "./ops/names.js";
+export { graphDot } from "./draw/dot.js";
+export type { GraphDotOptions } from "./draw/dot.js";
+export { pictureValues, runPicture } from "./draw/values.js";
+export type { PictureValues } from "./draw/values.js";
+export { renderSvg, svgToPng } from "./draw/render.js";
+export { trainingCurves } from "./draw/curves.js";
+export { formatNumber } from "./draw/labels.js";
+export { isObservedName } from "./ir/observe.js";
 export { version } from "./version.js";
 
 /** Compile errors, formatted, raised by the helpers below that cannot return diagnostics. */
@@ -33,6 +42,12 @@ export class GraphError extends Error {
 export function gradientGraph(source: string, options: CompileOptions = {}): { text?: string; diagnostics: readonly Diagnostic[] } {
   const result = analyze(source, options);
   return { text: result.graph ? printGradientGraph(result.graph) : undefined, diagnostics: result.diagnostics };
+}
+
+/** How the chain rule builds each gradient of a graph, node by node, as `#` comment lines. */
+export function explainGradients(source: string, options: CompileOptions = {}): { text?: string; diagnostics: readonly Diagnostic[] } {
+  const result = analyze(source, options);
+  return { text: result.graph ? explainGraph(result.graph, source) : undefined, diagnostics: result.diagnostics };
 }
 
 export interface LoadedGraph {

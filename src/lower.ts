@@ -419,6 +419,9 @@ class Lowering {
       throw new Abandon();
     }
     this.inlining.push(op.name);
+    // Nodes built for this call remember it, so pictures can draw the call as one box.
+    const caller = this.b.call;
+    this.b.call = { op: op.name, span: call.span, ...(caller ? { caller } : {}) };
     try {
       for (const st of op.body) {
         if (scope.has(st.name)) {
@@ -430,6 +433,7 @@ class Lowering {
       return this.expr(op.result, scope);
     } finally {
       this.inlining.pop();
+      this.b.call = caller;
     }
   }
 }

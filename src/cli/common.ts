@@ -1,8 +1,9 @@
-// What the CLI's commands share: output streams, common options, loading a graph, and the
-// two kinds of user-facing failure (a usage mistake, exit 2; a file or value problem, exit 1).
+// What the CLI's commands share: output streams, common options, loading a graph, a run's
+// inputs and params, and the two kinds of user-facing failure (a usage mistake, exit 2; a file
+// or value problem, exit 1).
 import { Option } from "commander";
-import { compile, formatDiagnostics, loadModule, type Diagnostic, type GraphModule } from "../index.js";
-import { readSource, UserError } from "./files.js";
+import { compile, filledTensor, formatDiagnostics, loadModule, type Diagnostic, type GraphModule, type Value } from "../index.js";
+import { readJsonValues, readSource, UserError } from "./files.js";
 
 export interface Io {
   out(text: string): void;
@@ -80,4 +81,55 @@ export function guarded<T>(file: string, run: () => T): T {
     }
     throw e;
   }
+}
+
+/** Commander's way to gather a repeatable option. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The inputs of one run: `--inputs`, then each `--set`; an input left without a value (and without a default) is an error. */
+export function runInputs(file: string, module: GraphModule, opts: { set: readonly string[]; inputs?: string }): Record<string, Value> {
+  const inputs: Record<string, Value> = {};
+  if (opts.inputs) Object.assign(inputs, readJsonValues(opts.inputs, "input", module.meta.inputs, "f64"));
+  for (const assignment of opts.set) {
+    const [name, value] = parseSet(assignment, module);
+    inputs[name] = value;
+  }
+  const missing = module.meta.inputs.filter((v) => inputs[v.name] === undefined && module.defaults[v.name] === undefined);
+  if (missing.length > 0) {
+    throw new UserError(
+      `${file}: error: ${missing.map((v) => `input "${v.name}"`).join(", ")} ${missing.length === 1 ? "has" : "have"} no value; ` +
+        `give ${missing.length === 1 ? "it" : "them"} with --inputs FILE.json${missing.every((v) => v.shape.length === 0) ? " or --set NAME=NUMBER" : ""}.`,
+    );
+  }
+  return inputs;
+}
+
+/** The params of one run: `init(seed)`, with those `--params` gives replaced. */
+export function runParams(module: GraphModule, opts: { seed: number; params?: string }): Record<string, Value> {
+  const params = module.init(opts.seed);
+  if (opts.params) Object.assign(params, readJsonValues(opts.params, "param", module.meta.params, "f64"));
+  return params;
+}
+
+function parseSet(text: string, module: GraphModule): [string, Value] {
+  const m = /^([^=]+)=(.*)$/.exec(text);
+  if (!m) throw new UsageError(`--set takes NAME=NUMBER, got "${text}"`);
+  const [, name, raw] = m;
+  const input = module.meta.inputs.find((v) => v.name === name);
+  if (!input) {
+    const known = module.meta.inputs.map((v) => `"${v.name}"`).join(", ") || "none";
+    throw new UserError(`gradc: error: --set ${name}: the graph has no input "${name}"; its inputs are ${known}.`);
+  }
+  const value = Number(raw);
+  if (raw!.trim() === "" || !Number.isFinite(value)) throw new UsageError(`--set ${name} needs a finite number, got "${raw}"`);
+  if (input.shape.length > 0) {
+    const concrete = input.shape.every((d) => typeof d === "number");
+    if (!concrete) {
+      throw new UserError(`gradc: error: --set ${name}: input "${name}" is a tensor of symbolic shape; give it with --inputs.`);
+    }
+    return [name!, filledTensor(input.shape as number[], value)];
+  }
+  return [name!, value];
 }

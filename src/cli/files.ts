@@ -1,6 +1,6 @@
 // Owns the CLI's file handling: reading graph and JSON files with located errors, and writing
 // outputs atomically (a temporary file renamed into place), never over an input.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fromNested, ValueError, type Value, type ValueMeta } from "../index.js";
 
@@ -66,8 +66,8 @@ function lineColumn(text: string, offset: number): string {
   return `:${before.length}:${before[before.length - 1]!.length + 1}`;
 }
 
-/** Writes `text` to `target` through a temporary file and a rename: all or nothing. */
-export function writeAtomically(target: string, text: string, inputs: readonly string[]): void {
+/** Writes `text` (or bytes) to `target` through a temporary file and a rename: all or nothing. */
+export function writeAtomically(target: string, text: string | Uint8Array, inputs: readonly string[]): void {
   const full = resolve(target);
   if (inputs.some((i) => resolve(i) === full)) {
     throw new UserError(`gradc: error: refusing to write "${target}": it is an input of this command.`);
@@ -90,7 +90,7 @@ export function writeAtomically(target: string, text: string, inputs: readonly s
   try {
     const fd = openSync(temp, "w");
     try {
-      writeSync(fd, text);
+      writeFileSync(fd, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -7,6 +7,7 @@ import {
   DEFAULT_DIM,
   DEFAULT_SAMPLES,
   filledTensor,
+  explainGradients,
   formatDiagnostics,
   gradientGraph,
   loadModule,
@@ -16,10 +17,9 @@ import {
   type Diagnostic,
   type Dtype,
   type Target,
-  type GraphModule,
-  type Value,
 } from "../index.js";
 import {
+  collect,
   dtypeOption,
   graphOption,
   guarded,
@@ -27,6 +27,8 @@ import {
   parsePositive,
   processIo,
   reportDiagnostics,
+  runInputs,
+  runParams,
   seedOption,
   targetOption,
   UsageError,
@@ -34,6 +36,7 @@ import {
 } from "./common.js";
 import { readJsonValues, readSource, writeAtomically, UserError } from "./files.js";
 import { trainCommand } from "./train.js";
+import { graphCommand } from "./graph.js";
 import { formatCheckReport, formatValue } from "./format.js";
 
 
@@ -81,21 +84,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       const loaded = await load(io, file, opts.graph, "f64", opts.target);
       if (!loaded) return void (exitCode = 1);
       const { module } = loaded;
-      const inputs: Record<string, Value> = {};
-      if (opts.inputs) Object.assign(inputs, readJsonValues(opts.inputs, "input", module.meta.inputs, "f64"));
-      for (const assignment of opts.set) {
-        const [name, value] = parseSet(assignment, module);
-        inputs[name] = value;
-      }
-      const missing = module.meta.inputs.filter((v) => inputs[v.name] === undefined && module.defaults[v.name] === undefined);
-      if (missing.length > 0) {
-        throw new UserError(
-          `${file}: error: ${missing.map((v) => `input "${v.name}"`).join(", ")} ${missing.length === 1 ? "has" : "have"} no value; ` +
-            `give ${missing.length === 1 ? "it" : "them"} with --inputs FILE.json${missing.every((v) => v.shape.length === 0) ? " or --set NAME=NUMBER" : ""}.`,
-        );
-      }
-      const params = module.init(opts.seed);
-      if (opts.params) Object.assign(params, readJsonValues(opts.params, "param", module.meta.params, "f64"));
+      const inputs = runInputs(file, module, opts);
+      const params = runParams(module, opts);
       const fwd = guarded(file, () => module.forward(inputs, params));
       const out = fwd.outputs[module.meta.grad.of]!;
       const upstream = typeof out === "number" ? undefined : filledTensor(out.shape, 1);
@@ -116,12 +106,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description("print the derived gradient as a graph file of its own")
     .argument("<file>", "the graph file")
     .addOption(graphOption())
-    .action((file: string, opts: { graph?: string }) => {
+    .option("--explain", "after it, show how the chain rule builds each gradient, node by node (as # comments)")
+    .action((file: string, opts: { graph?: string; explain?: boolean }) => {
       const source = readSource(file);
       const result = gradientGraph(source, { graph: opts.graph, file });
       reportDiagnostics(io, result.diagnostics, file, source);
       if (result.text === undefined) return void (exitCode = 1);
       io.out(result.text);
+      if (opts.explain) io.out(`\n${explainGradients(source, { graph: opts.graph, file }).text ?? ""}`);
     });
 
   program
@@ -172,6 +164,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     });
 
   program.addCommand(trainCommand(io, (code) => (exitCode = code)).copyInheritedSettings(program));
+  program.addCommand(graphCommand(io, (code) => (exitCode = code)).copyInheritedSettings(program));
 
   try {
     await program.parseAsync([...argv], { from: "user" });
@@ -214,10 +207,6 @@ interface CheckCliOptions {
   json?: boolean;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 
 function parseDim(text: string): [string, number] {
   const m = /^([^=]+)=(\d+)$/.exec(text);
@@ -225,25 +214,5 @@ function parseDim(text: string): [string, number] {
   return [m[1]!, Number(m[2])];
 }
 
-function parseSet(text: string, module: GraphModule): [string, Value] {
-  const m = /^([^=]+)=(.*)$/.exec(text);
-  if (!m) throw new UsageError(`--set takes NAME=NUMBER, got "${text}"`);
-  const [, name, raw] = m;
-  const input = module.meta.inputs.find((v) => v.name === name);
-  if (!input) {
-    const known = module.meta.inputs.map((v) => `"${v.name}"`).join(", ") || "none";
-    throw new UserError(`gradc: error: --set ${name}: the graph has no input "${name}"; its inputs are ${known}.`);
-  }
-  const value = Number(raw);
-  if (raw!.trim() === "" || !Number.isFinite(value)) throw new UsageError(`--set ${name} needs a finite number, got "${raw}"`);
-  if (input.shape.length > 0) {
-    const concrete = input.shape.every((d) => typeof d === "number");
-    if (!concrete) {
-      throw new UserError(`gradc: error: --set ${name}: input "${name}" is a tensor of symbolic shape; give it with --inputs.`);
-    }
-    return [name!, filledTensor(input.shape as number[], value)];
-  }
-  return [name!, value];
-}
 
 

@@ -1,6 +1,6 @@
 // `gradc train`: minibatch training of a graph's params on MNIST or the user's data, with a
-// progress bar, a line per epoch, an optional CSV log, and params saved atomically (also when
-// Ctrl-C stops training between batches).
+// progress bar, a line per epoch, an optional CSV log and plot of the curves, and params saved
+// atomically (also when Ctrl-C stops training between batches).
 import { Command, Option } from "commander";
 import cliProgress from "cli-progress";
 import { extname } from "node:path";
@@ -13,7 +13,9 @@ import {
   makeOptimizer,
   optimizerNames,
   toNested,
+  svgToPng,
   train,
+  trainingCurves,
   TrainError,
   type EpochStats,
   type OptimizerName,
@@ -29,6 +31,7 @@ import {
   parsePositiveNumber,
   seedOption,
   targetOption,
+  UsageError,
   type Io,
 } from "./common.js";
 import { readJsonValues, readSource, UserError, writeAtomically } from "./files.js";
@@ -46,6 +49,7 @@ interface TrainCliOptions {
   save?: string;
   resume?: string;
   log?: string;
+  plot?: string;
   features: string;
   labels: string;
   predict?: string;
@@ -68,13 +72,17 @@ export function trainCommand(io: Io, setExit: (code: number) => void): Command {
     .option("--save <file.json>", "write the trained params here (JSON that run --params and --resume read)")
     .option("--resume <file.json>", "start from these params instead of init(seed)")
     .option("--log <file.csv>", "write epoch, loss and accuracies per epoch as CSV")
+    .option("--plot <file.svg>", "draw loss and accuracies per epoch (.svg or .png), redrawn after every epoch")
     .option("--features <input>", "the graph input the features feed", "x")
     .option("--labels <input>", "the graph input the labels feed", "t")
     .option("--predict <output>", "the output whose argmax is the prediction (default: the first output shaped like the labels)")
     .option("--label-column <name|index>", "for CSV data: the label column (default: the last)")
     .action(async (file: string, opts: TrainCliOptions) => {
       const protectedFiles = [file, ...(opts.data === "mnist" ? [] : [opts.data]), ...(opts.resume ? [opts.resume] : [])];
-      for (const out of [opts.save, opts.log]) {
+      if (opts.plot !== undefined && ![".svg", ".png"].includes(extname(opts.plot).toLowerCase())) {
+        throw new UsageError(`--plot takes a file ending in .svg or .png, got "${opts.plot}"`);
+      }
+      for (const out of [opts.save, opts.log, opts.plot]) {
         if (out !== undefined && protectedFiles.some((p) => p === out)) {
           throw new UserError(`gradc: error: refusing to write "${out}": it is an input of this command.`);
         }
@@ -107,6 +115,15 @@ export function trainCommand(io: Io, setExit: (code: number) => void): Command {
       process.on("SIGINT", onSigint);
       const log: EpochStats[] = [];
       let epoch = 1;
+      // Plots are drawn one after another, off the training loop; the last one is awaited below.
+      let plotting = Promise.resolve();
+      let plotError: unknown;
+      const title = `${file} (graph "${module.meta.graph}"), ${opts.optimizer}, batch ${opts.batch}`;
+      const plot = (history: readonly EpochStats[]) => {
+        plotting = plotting
+          .then(() => writePlot(opts.plot!, history, title, protectedFiles))
+          .catch((e: unknown) => void (plotError ??= e));
+      };
       try {
         const result = await guardedAsync(file, () =>
           train(module, data, {
@@ -130,10 +147,13 @@ export function trainCommand(io: Io, setExit: (code: number) => void): Command {
               log.push(stats);
               io.out(`${formatEpoch(stats, opts.epochs)}\n`);
               if (opts.log) writeAtomically(opts.log, logCsv(log), protectedFiles);
+              if (opts.plot) plot([...log]);
             },
             shouldStop: () => stopRequested,
           }),
         );
+        await plotting;
+        if (plotError) throw plotError;
         if (result.stopped) io.out(`stopped by Ctrl-C after ${result.history.length} epoch(s)\n`);
         if (opts.save) {
           const json = Object.fromEntries(Object.entries(result.params).map(([k, v]) => [k, toNested(v)]));
@@ -143,6 +163,7 @@ export function trainCommand(io: Io, setExit: (code: number) => void): Command {
       } finally {
         bar?.stop();
         process.off("SIGINT", onSigint);
+        await plotting;
       }
     });
 }
@@ -184,6 +205,11 @@ export function formatEpoch(s: EpochStats, epochs: number): string {
     `epoch ${String(s.epoch).padStart(width)}/${epochs}  loss ${s.loss.toFixed(4)}  ` +
     `train acc ${percent(s.trainAccuracy)}  test acc ${percent(s.testAccuracy)}  (${s.seconds.toFixed(1)} s)`
   );
+}
+
+async function writePlot(target: string, history: readonly EpochStats[], title: string, inputs: readonly string[]): Promise<void> {
+  const svg = await trainingCurves(history, title);
+  writeAtomically(target, extname(target).toLowerCase() === ".png" ? await svgToPng(svg) : svg, inputs);
 }
 
 function logCsv(history: readonly EpochStats[]): string {

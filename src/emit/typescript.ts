@@ -127,7 +127,9 @@ class ModuleEmitter {
     for (const n of all) {
       for (const a of valueArgs(n)) {
         uses.set(a, (uses.get(a) ?? 0) + 1);
-        consumers.set(a, [...(consumers.get(a) ?? []), n]);
+        const list = consumers.get(a);
+        if (list) list.push(n);
+        else consumers.set(a, [n]);
       }
     }
     const pinned = new Set<Node>([

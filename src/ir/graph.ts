@@ -33,6 +33,15 @@ export interface NodeInfo {
   readonly span?: Span;
   /** For a backward node: the forward node whose derivative rule built it. */
   readonly origin?: Node;
+  /** For a node built while inlining a user-defined op: that call (pictures group them). */
+  readonly call?: UserOpCall;
+}
+
+/** One call of a user-defined op, as written in the source; `caller` when it is nested in another. */
+export interface UserOpCall {
+  readonly op: string;
+  readonly span: Span;
+  readonly caller?: UserOpCall;
 }
 
 /** A declared input or param of a graph. */
@@ -77,13 +86,14 @@ export interface Graph {
   readonly nodeCount: number;
 }
 
-/** Builds nodes; `span` and `origin` set the metadata that new nodes are given. */
+/** Builds nodes; `span`, `origin` and `call` set the metadata that new nodes are given. */
 export class GraphBuilder {
   private readonly cache = new Map<string, Node>();
   private nextId: number;
   readonly info: Map<Node, NodeInfo>;
   span?: Span;
   origin?: Node;
+  call?: UserOpCall;
 
   constructor(from?: { info: ReadonlyMap<Node, NodeInfo>; nodeCount: number }) {
     this.info = new Map(from?.info ?? []);
@@ -147,7 +157,8 @@ export class GraphBuilder {
     if (found) return found;
     const node: Node = Object.freeze({ ...n, id: this.nextId++ });
     this.cache.set(key, node);
-    this.info.set(node, { span: this.span, origin: this.origin });
+    const info: NodeInfo = { span: this.span, origin: this.origin };
+    this.info.set(node, this.call && n.args.length > 0 ? { ...info, call: this.call } : info);
     return node;
   }
 }

@@ -18,6 +18,7 @@ export function optimize(graph: Graph): Graph {
     const info: NodeInfo = graph.info.get(node) ?? {};
     b.span = info.span;
     b.origin = info.origin ? rebuilt.get(info.origin) ?? info.origin : undefined;
+    b.call = info.call;
     let copy: Node;
     if (node.op === "const") copy = b.constant(node.value!);
     else if (node.op === "input" || node.op === "param" || node.op === "upstream") copy = b.leaf(node.op, node.name!, node.shape);
@@ -30,6 +31,7 @@ export function optimize(graph: Graph): Graph {
   }
   b.span = undefined;
   b.origin = undefined;
+  b.call = undefined;
 
   const map = (n: NamedNode): NamedNode => ({ ...n, node: rebuilt.get(n.node)! });
   return {

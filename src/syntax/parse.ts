@@ -19,6 +19,9 @@ import {
   type Statement,
 } from "./ast.js";
 
+/** The deepest nesting of brackets a file may have. */
+export const MAX_NESTING = 128;
+
 /** Parses a whole file; on any syntax error the program is absent and the bag says why. */
 export function parseProgram(source: string, diagnostics: DiagnosticBag): Program | undefined {
   const lexed = graphLexer.tokenize(source);
@@ -26,6 +29,26 @@ export function parseProgram(source: string, diagnostics: DiagnosticBag): Progra
     const span = spanAt(source, e.offset, e.length, e.line, e.column);
     const text = source.slice(e.offset, e.offset + Math.max(1, e.length));
     diagnostics.error(`Unexpected character ${JSON.stringify(text.slice(0, 1))}.`, span);
+  }
+  // The parser recurses once per nesting level; refuse depths that could exhaust the stack,
+  // at the bracket that goes too deep, before parsing.
+  let depth = 0;
+  let minuses = 0; // a run of unary minus signs nests like brackets: - - - x
+  let previous: IToken | undefined;
+  for (const t of lexed.tokens) {
+    const image = t.image;
+    if (image === "(" || image === "[" || image === "{") depth++;
+    else if (image === ")" || image === "]" || image === "}") depth = Math.max(0, depth - 1);
+    const unary = image === "-" && !(previous && /^(?:[)\]]|[\p{L}_\d.])/u.test(previous.image));
+    minuses = unary ? minuses + 1 : image === "-" ? 0 : image === "(" ? minuses : 0;
+    previous = t;
+    if (depth + minuses > MAX_NESTING) {
+      diagnostics.error(
+        `Expressions nest more than ${MAX_NESTING} levels deep here; name some inner expressions in steps of their own.`,
+        tokenSpan(t, source),
+      );
+      return undefined;
+    }
   }
   let cst: CstNode;
   try {
@@ -135,19 +158,17 @@ function one<T>(items: T[], what: string): T {
   return item;
 }
 
-/** Every token below a node, in source order. */
-function allTokens(node: CstNode): IToken[] {
-  const out: IToken[] = [];
-  const stack: (CstNode | IToken)[] = [node];
-  while (stack.length > 0) {
-    const item = stack.pop()!;
-    if ("children" in item) {
-      for (const list of Object.values(item.children)) stack.push(...(list as (CstNode | IToken)[]));
-    } else {
-      out.push(item);
+/** The first or last token below a node (without collecting them all: literals can be huge). */
+function edgeToken(node: CstNode, last: boolean): IToken | undefined {
+  let best: IToken | undefined;
+  for (const list of Object.values(node.children) as (CstNode | IToken)[][]) {
+    for (const item of [list[0], list[list.length - 1]]) {
+      if (!item) continue;
+      const t = "children" in item ? edgeToken(item, last) : item;
+      if (t && (!best || (last ? t.startOffset > best.startOffset : t.startOffset < best.startOffset))) best = t;
     }
   }
-  return out.sort((a, b) => a.startOffset - b.startOffset);
+  return best;
 }
 
 function spanOfToken(t: IToken): Span {
@@ -160,8 +181,7 @@ function spanOfToken(t: IToken): Span {
 }
 
 function spanOfNode(node: CstNode): Span {
-  const ts = allTokens(node);
-  return joinSpans(spanOfToken(ts[0]!), spanOfToken(ts[ts.length - 1]!));
+  return joinSpans(spanOfToken(edgeToken(node, false)!), spanOfToken(edgeToken(node, true)!));
 }
 
 function named(t: IToken): Named {
