@@ -2,6 +2,7 @@
 // generated `forward` alone (never the symbolic engine), as the book's gradient check does.
 import type { GraphModule } from "../runtime/load.js";
 import { gaussian, mulberry32 } from "../runtime/random.js";
+import { getOwn, ownRecord, setOwn } from "../runtime/records.js";
 import { filledTensor, isTensor, type Tensor, type Value } from "../runtime/tensor.js";
 
 export interface CheckOptions {
@@ -63,7 +64,7 @@ export function checkGradients(mod: GraphModule, options: CheckOptions = {}): Ch
 
   // Symbolic sizes: from given values first, then from --dim, then the default.
   for (const v of mod.meta.inputs) {
-    const value = given[v.name];
+    const value = getOwn(given, v.name);
     if (value !== undefined && isTensor(value)) {
       v.shape.forEach((d, i) => {
         if (typeof d === "string" && dims[d] === undefined) dims[d] = value.shape[i]!;
@@ -85,15 +86,19 @@ export function checkGradients(mod: GraphModule, options: CheckOptions = {}): Ch
     return t;
   };
   const makeInputs = (positive: boolean) => {
-    const inputs: Record<string, Value> = {};
+    const inputs = ownRecord<Value>();
     for (const v of mod.meta.inputs) {
-      inputs[v.name] = given[v.name] !== undefined ? copy(given[v.name]!) : mod.defaults[v.name] !== undefined ? copy(mod.defaults[v.name]!) : draw(v.shape, positive);
+      const value = getOwn(given, v.name) ?? getOwn(mod.defaults, v.name);
+      setOwn(inputs, v.name, value !== undefined ? copy(value) : draw(v.shape, positive));
     }
     return inputs;
   };
 
   const params = mod.init(seed);
-  for (const p of mod.meta.params) if (given[p.name] !== undefined) params[p.name] = copy(given[p.name]!);
+  for (const p of mod.meta.params) {
+    const value = getOwn(given, p.name);
+    if (value !== undefined) setOwn(params, p.name, copy(value));
+  }
   let inputs = makeInputs(false);
   let note: string | undefined;
   const finite = (ins: Record<string, Value>) => Number.isFinite(objective(mod.forward(ins, params).outputs[mod.meta.grad.of]!));
@@ -147,7 +152,7 @@ function centralDifference(holder: Record<string, Value>, name: string, i: numbe
   const x = typeof value === "number" ? value : value.data[i]!;
   const h = 1e-5 * Math.max(1, Math.abs(x));
   const set = (v: number) => {
-    if (typeof value === "number") holder[name] = v;
+    if (typeof value === "number") setOwn(holder, name, v);
     else (value as Tensor).data[i] = v;
   };
   set(x + h);

@@ -3,6 +3,7 @@
 // or value problem, exit 1).
 import { Option } from "commander";
 import { compile, filledTensor, formatDiagnostics, loadModule, type Diagnostic, type GraphModule, type Value } from "../index.js";
+import { assignOwn, getOwn, ownRecord, setOwn } from "../runtime/records.js";
 import { readJsonValues, readSource, UserError } from "./files.js";
 
 export interface Io {
@@ -90,13 +91,15 @@ export function collect(value: string, previous: string[]): string[] {
 
 /** The inputs of one run: `--inputs`, then each `--set`; an input left without a value (and without a default) is an error. */
 export function runInputs(file: string, module: GraphModule, opts: { set: readonly string[]; inputs?: string }): Record<string, Value> {
-  const inputs: Record<string, Value> = {};
-  if (opts.inputs) Object.assign(inputs, readJsonValues(opts.inputs, "input", module.meta.inputs, "f64"));
+  const inputs = ownRecord<Value>();
+  if (opts.inputs) assignOwn(inputs, readJsonValues(opts.inputs, "input", module.meta.inputs, "f64"));
   for (const assignment of opts.set) {
     const [name, value] = parseSet(assignment, module);
-    inputs[name] = value;
+    setOwn(inputs, name, value);
   }
-  const missing = module.meta.inputs.filter((v) => inputs[v.name] === undefined && module.defaults[v.name] === undefined);
+  const missing = module.meta.inputs.filter(
+    (v) => getOwn(inputs, v.name) === undefined && getOwn(module.defaults, v.name) === undefined,
+  );
   if (missing.length > 0) {
     throw new UserError(
       `${file}: error: ${missing.map((v) => `input "${v.name}"`).join(", ")} ${missing.length === 1 ? "has" : "have"} no value; ` +
@@ -109,7 +112,7 @@ export function runInputs(file: string, module: GraphModule, opts: { set: readon
 /** The params of one run: `init(seed)`, with those `--params` gives replaced. */
 export function runParams(module: GraphModule, opts: { seed: number; params?: string }): Record<string, Value> {
   const params = module.init(opts.seed);
-  if (opts.params) Object.assign(params, readJsonValues(opts.params, "param", module.meta.params, "f64"));
+  if (opts.params) assignOwn(params, readJsonValues(opts.params, "param", module.meta.params, "f64"));
   return params;
 }
 

@@ -3,6 +3,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fromNested, ValueError, type Value, type ValueMeta } from "../index.js";
+import { ownRecord, setOwn } from "../runtime/records.js";
 
 /** A problem with the user's files or values: printed as it is, exit code 1. */
 export class UserError extends Error {}
@@ -44,7 +45,7 @@ export function readJsonValues(
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new UserError(`${file}: error: expected a JSON object mapping ${kind} names to values.`);
   }
-  const values: Record<string, Value> = {};
+  const values = ownRecord<Value>();
   for (const [name, raw] of Object.entries(json)) {
     if (!known.some((k) => k.name === name)) {
       const names = known.map((k) => `"${k.name}"`).join(", ") || "none";
@@ -52,7 +53,7 @@ export function readJsonValues(
       throw new UserError(`${file}: error: the graph has no ${kind} "${name}"; its ${plural} are ${names}.`);
     }
     try {
-      values[name] = fromNested(raw, dtype);
+      setOwn(values, name, fromNested(raw, dtype));
     } catch (e) {
       if (e instanceof ValueError) throw new UserError(`${file}: error: ${kind} "${name}": ${e.message}.`);
       throw e;

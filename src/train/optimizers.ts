@@ -1,5 +1,6 @@
 // Owns the optimizers a training loop steps params with (the book's chapter 6 update rules).
 // They update tensors in place and return scalars anew, so they work with any generated module.
+import { setOwn } from "../runtime/records.js";
 import type { Value } from "../runtime/tensor.js";
 
 export type Params = Record<string, Value>;
@@ -47,7 +48,7 @@ function elementwise(
         states.set(name, state);
       }
       if (typeof p === "number") {
-        params[name] = update(p, g as number, state, 0);
+        setOwn<Value>(params, name, update(p, g as number, state, 0));
         continue;
       }
       const pd = p.data;
@@ -75,7 +76,7 @@ export function sgd(lr = defaultLearningRates.sgd): Optimizer {
         const g = grads[name];
         if (p === undefined || g === undefined) continue;
         if (typeof p === "number") {
-          params[name] = p - lr * (g as number);
+          setOwn<Value>(params, name, p - lr * (g as number));
           continue;
         }
         const pd = p.data;

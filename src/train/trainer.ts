@@ -3,6 +3,7 @@
 // saving and stopping are the caller's (the CLI's) through the hooks.
 import type { GraphModule } from "../runtime/load.js";
 import { mulberry32, shuffle } from "../runtime/random.js";
+import { getOwn } from "../runtime/records.js";
 import type { Tensor, Value } from "../runtime/tensor.js";
 import { argmax, type Examples, type Split } from "./data.js";
 import type { Optimizer, Params } from "./optimizers.js";
@@ -74,7 +75,9 @@ export function planTraining(mod: GraphModule, data: Split, features: string, la
   if (!loss || loss.shape.length !== 0) {
     throw new TrainError(`Training needs a scalar loss: "${mod.meta.grad.of}" (the graph's \`grad\` output) is not a scalar.`);
   }
-  const others = mod.meta.inputs.filter((i) => i.name !== features && i.name !== labels && mod.defaults[i.name] === undefined);
+  const others = mod.meta.inputs.filter(
+    (i) => i.name !== features && i.name !== labels && getOwn(mod.defaults, i.name) === undefined,
+  );
   if (others.length > 0) {
     throw new TrainError(`Input "${others[0]!.name}" has no default value, and training feeds only the features and labels.`);
   }
