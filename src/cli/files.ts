@@ -99,6 +99,8 @@ export function writeAtomically(target: string, text: string | Uint8Array, input
     renameSync(temp, full);
   } catch (e) {
     rmSync(temp, { force: true });
-    throw new UserError(`gradc: error: cannot write "${target}": ${reason(e)}.`);
+    // The folder exists (checked above), so "no such file" means it takes no new files.
+    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "files cannot be created there" : reason(e);
+    throw new UserError(`gradc: error: cannot write "${target}": ${why}.`);
   }
 }
