@@ -90,6 +90,9 @@ class ModuleEmitter {
   private readonly phase = new Map<Node, Phase>();
   private readonly inlined = new Set<Node>();
   private readonly absorbed = new Set<Node>();
+  /** Producer → the element-wise consumer emitted with it as its epilogue (affine → relu). */
+  private readonly epilogueOf = new Map<Node, Node>();
+  private readonly producerOf = new Map<Node, Node>();
   private readonly saved: Node[] = [];
   private readonly forwardNodes: Node[];
   private readonly backwardNodes: Node[];
@@ -156,6 +159,26 @@ class ModuleEmitter {
       const sameLoop = opDef(user.op as OpName).elementwise !== undefined && sameShape(user.shape, n.shape);
       if (n.shape.length === 0 || sameLoop) this.inlined.add(n);
     }
+    // An op that can apply an epilogue gives its loop to its one element-wise consumer.
+    for (const n of all) {
+      const users = consumers.get(n) ?? [];
+      const user = users[0];
+      if (
+        !opDef(n.op as OpName).fusesEpilogue ||
+        pinned.has(n) ||
+        uses.get(n) !== 1 ||
+        !user ||
+        this.inlined.has(user) ||
+        !opDef(user.op as OpName).elementwise ||
+        !sameShape(user.shape, n.shape) ||
+        this.phase.get(user) !== this.phase.get(n) ||
+        this.producerOf.has(user)
+      ) {
+        continue;
+      }
+      this.epilogueOf.set(n, user);
+      this.producerOf.set(user, n);
+    }
     // A fused expression nests its arguments; cut very long chains into statements so the
     // emitted expressions (and the emitter's recursion over them) stay shallow.
     const depth = new Map<Node, number>();
@@ -175,7 +198,7 @@ class ModuleEmitter {
     const up = this.graph.upstream;
     if (up) this.names.set(up, this.namer.claim(up.name!));
     const needsName = [...this.forwardNodes, ...this.backwardNodes].filter(
-      (n) => !this.inlined.has(n) && !this.absorbed.has(n),
+      (n) => !this.inlined.has(n) && !this.absorbed.has(n) && !this.epilogueOf.has(n),
     );
     for (const n of needsName) {
       const name = this.graph.info.get(n)?.name;
@@ -210,11 +233,15 @@ class ModuleEmitter {
     return this.nameOf(n);
   }
 
-  /** One element of an element-wise node, with fused arguments expanded in place. */
-  private elementExpr(n: Node, at: (o: Operand) => string): string {
+  /**
+   * One element of an element-wise node, with fused arguments expanded in place and, for an
+   * epilogue, the producer's value given as `produced`.
+   */
+  private elementExpr(n: Node, at: (o: Operand) => string, produced?: { node: Node; value: string }): string {
     const def = opDef(n.op as OpName).elementwise!;
     return def.expr(
       ...n.args.map((a) => {
+        if (a === produced?.node) return `(${produced.value})`;
         if (a.shape.length === 0) return this.scalarExpr(a);
         if (this.inlined.has(a)) return `(${this.elementExpr(a, at)})`;
         return at({ ref: this.nameOf(a), dims: this.dimsOf(a.shape) });
@@ -257,9 +284,12 @@ class ModuleEmitter {
     return text;
   }
 
-  private statement(n: Node): string {
+  private statement(consumer: Node): string {
+    // An element-wise op with a fused producer is emitted as that producer with an epilogue.
+    const producer = this.producerOf.get(consumer);
+    const n = producer ?? consumer;
     const def = opDef(n.op as OpName);
-    const out = this.nameOf(n);
+    const out = this.nameOf(consumer);
     const dims = this.dimsOf(n.shape);
     if (def.elementwise) {
       if (n.shape.length === 0) return `const ${out} = ${this.elementExpr(n, () => "")};`;
@@ -278,7 +308,10 @@ class ModuleEmitter {
       dims,
       transposed: n.args.map((a) => this.absorbed.has(a)),
       attrs: n.attrs,
-      alloc: () => this.zeroedBuffer(n),
+      alloc: () => this.zeroedBuffer(consumer),
+      epilogue: producer
+        ? (value, at) => this.elementExpr(consumer, at, { node: producer, value })
+        : undefined,
       kernel: (name) => {
         if (!kernelSources[name]) throw new InternalError(`no kernel "${name}"`);
         this.kernels.add(name);
@@ -302,7 +335,7 @@ class ModuleEmitter {
     const lines: string[] = [];
     let origin: Node | undefined | null = null;
     for (const n of nodes) {
-      if (this.inlined.has(n) || this.absorbed.has(n)) continue;
+      if (this.inlined.has(n) || this.absorbed.has(n) || this.epilogueOf.has(n)) continue;
       if (phase === "backward") {
         const o = this.graph.info.get(n)?.origin;
         if (o !== origin) {
@@ -337,7 +370,7 @@ class ModuleEmitter {
   private bufferNodes(): Node[] {
     const leaves = [...this.graph.values.map((v) => v.node), ...(this.graph.upstream ? [this.graph.upstream] : [])];
     const computed = [...this.forwardNodes, ...this.backwardNodes].filter(
-      (n) => !this.inlined.has(n) && !this.absorbed.has(n),
+      (n) => !this.inlined.has(n) && !this.absorbed.has(n) && !this.epilogueOf.has(n),
     );
     return [...leaves, ...computed].filter((n) => n.shape.length > 0).sort((a, b) => a.id - b.id);
   }

@@ -170,8 +170,10 @@ export const elementwiseOps = {
   },
   relu: {
     ...unary("max(0, x).", "ReLU", (a) => `Math.max(0, ${a})`, (a) => Math.max(0, a)),
-    // The gradient passes where x > 0 and is zero elsewhere (the book's saved mask).
-    vjp: ({ b, args: [x], dout }) => [dsl(b).mul(dout, dsl(b).step(x!))],
+    // The gradient passes where x > 0 and is zero elsewhere (the book's saved mask). The mask
+    // is read from the output (relu(x) > 0 exactly when x > 0, NaN included), so forward
+    // need not keep x, and x can be computed in place of the output.
+    vjp: ({ b, node, dout }) => [dsl(b).mul(dout, dsl(b).step(node))],
   },
   step: {
     ...unary("1 where x > 0, else 0: the mask ReLU's gradient uses.", "step", (a) => `(${a} > 0 ? 1 : 0)`, (a) =>

@@ -3,7 +3,7 @@
 import { dimToString, ShapeError, shapeToString, type Shape } from "../ir/shape.js";
 import { dsl } from "./dsl.js";
 import type { OpName } from "./names.js";
-import type { EmitContext, OpDef } from "./types.js";
+import type { EmitContext, OpDef, Operand } from "./types.js";
 
 function matmulShape(a: Shape, b: Shape, what = "matmul"): Shape {
   if (a.length < 1 || a.length > 2 || b.length < 1 || b.length > 2) {
@@ -106,11 +106,15 @@ export const linalgOps = {
       }
       return product;
     },
+    fusesEpilogue: true,
     emit: (ctx) => {
       const product = emitMatmul(ctx, ctx.args[0]!, ctx.args[1]!, ctx.argDims[0]!, ctx.argDims[1]!);
       const out = { ref: ctx.out, dims: ctx.dims };
       const bias = { ref: ctx.args[2]!, dims: ctx.argDims[2]! };
-      return `${product}\n${ctx.loop(ctx.dims, (at) => `${at(out)} += ${at(bias)};`)}`;
+      // The bias loop also applies the consumer's element-wise op when one is fused in.
+      const body = (at: (o: Operand) => string) =>
+        ctx.epilogue ? `${at(out)} = ${ctx.epilogue(`${at(out)} + ${at(bias)}`, at)};` : `${at(out)} += ${at(bias)};`;
+      return `${product}\n${ctx.loop(ctx.dims, body)}`;
     },
     // The book's Affine backward: dx = dout @ Wᵀ, dW = xᵀ @ dout, db = dout summed over the batch
     // (the engine sums db back to b's shape).

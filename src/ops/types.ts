@@ -37,6 +37,12 @@ export interface EmitContext {
   readonly attrs: Attrs;
   /** `new Arr(n)` for the product of `dims`. */
   alloc(dims: readonly string[]): string;
+  /**
+   * When present, the op's result feeds exactly one element-wise op that is emitted with it:
+   * write `epilogue(value, at)` instead of `value` for each element (`h = relu(x @ W + b)` in
+   * the bias loop). Ops that accept this declare `fusesEpilogue`.
+   */
+  readonly epilogue?: (value: string, at: (o: Operand) => string) => string;
   /** Marks a runtime kernel as used by the module and returns its name. */
   kernel(name: string): string;
   /**
@@ -81,6 +87,8 @@ export interface OpDef {
   readonly elementwise?: ElementwiseDef;
   /** For the other ops: the statements that compute the output. */
   readonly emit?: (ctx: EmitContext) => string;
+  /** Whether `emit` honours EmitContext.epilogue in its last loop over the output. */
+  readonly fusesEpilogue?: boolean;
   /** Whether `emit` can read an argument that is a transpose without materialising it. */
   readonly absorbsTranspose?: boolean;
   /** A cheaper equal node, if there is one (`x * 1` is `x`). Must keep the shape. */
