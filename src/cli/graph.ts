@@ -11,6 +11,7 @@ import {
   renderSvg,
   runPicture,
   svgToPng,
+  type Graph,
   type PictureValues,
 } from "../index.js";
 import { collect, graphOption, guarded, reportDiagnostics, runInputs, runParams, seedOption, UsageError, type Io } from "./common.js";
@@ -26,6 +27,12 @@ interface GraphCliOptions {
   params?: string;
   seed: number;
   output?: string;
+}
+
+/** What is drawn: a graph, and with --values the numbers of one run. */
+interface Picture {
+  readonly graph: Graph;
+  readonly values?: PictureValues;
 }
 
 type Format = "svg" | "dot" | "png";
@@ -49,33 +56,36 @@ export function graphCommand(io: Io, setExit: (code: number) => void): Command {
       if (!opts.values && (opts.set.length > 0 || opts.inputs || opts.params)) {
         throw new UsageError("--set, --inputs and --params give the values to draw; use them with --values");
       }
-      const source = readSource(file);
-      const compileOptions = { graph: opts.graph, file };
-      let values: PictureValues | undefined;
-      let graph;
-      if (opts.values) {
-        const result = await compile(source, { ...compileOptions, observe: true });
-        reportDiagnostics(io, result.diagnostics, file, source);
-        if (!result.code || !result.graph) return setExit(1);
-        graph = result.graph;
-        const module = await loadModule(result.code);
-        const inputs = runInputs(file, module, opts);
-        const params = runParams(module, opts);
-        values = guarded(file, () => runPicture(module, result.graph!, inputs, params));
-      } else {
-        const result = analyze(source, compileOptions);
-        reportDiagnostics(io, result.diagnostics, file, source);
-        if (!result.graph) return setExit(1);
-        graph = result.graph;
-      }
-
-      const dot = graphDot(graph, { values, backward: opts.backward, expand: opts.expand });
+      const picture = await (opts.values ? runGraph(io, file, opts) : analyzeGraph(io, file, opts));
+      if (!picture) return setExit(1);
+      const dot = graphDot(picture.graph, { values: picture.values, backward: opts.backward, expand: opts.expand });
       const inputFiles = [file, ...(opts.inputs ? [opts.inputs] : []), ...(opts.params ? [opts.params] : [])];
       if (format === "dot") return write(io, opts.output, dot, inputFiles);
       const svg = await renderSvg(dot);
       if (format === "svg") return write(io, opts.output, svg, inputFiles);
       writeAtomically(opts.output!, await svgToPng(svg), inputFiles);
     });
+}
+
+/** The graph to draw, without numbers. */
+function analyzeGraph(io: Io, file: string, opts: GraphCliOptions): Picture | undefined {
+  const source = readSource(file);
+  const result = analyze(source, { graph: opts.graph, file });
+  reportDiagnostics(io, result.diagnostics, file, source);
+  return result.graph ? { graph: result.graph } : undefined;
+}
+
+/** The graph to draw and the numbers of one run, compiled with every value observed. */
+async function runGraph(io: Io, file: string, opts: GraphCliOptions): Promise<Picture | undefined> {
+  const source = readSource(file);
+  const result = await compile(source, { graph: opts.graph, file, observe: true });
+  reportDiagnostics(io, result.diagnostics, file, source);
+  const { graph, code } = result;
+  if (!code || !graph) return undefined;
+  const module = await loadModule(code);
+  const inputs = runInputs(file, module, opts);
+  const params = runParams(module, opts);
+  return { graph, values: guarded(file, () => runPicture(module, graph, inputs, params)) };
 }
 
 /** The picture's format, from the extension of -o; SVG on standard output without it. */

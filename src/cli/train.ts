@@ -115,15 +115,8 @@ export function trainCommand(io: Io, setExit: (code: number) => void): Command {
       process.on("SIGINT", onSigint);
       const log: EpochStats[] = [];
       let epoch = 1;
-      // Plots are drawn one after another, off the training loop; the last one is awaited below.
-      let plotting = Promise.resolve();
-      let plotError: unknown;
       const title = `${file} (graph "${module.meta.graph}"), ${opts.optimizer}, batch ${opts.batch}`;
-      const plot = (history: readonly EpochStats[]) => {
-        plotting = plotting
-          .then(() => writePlot(opts.plot!, history, title, protectedFiles))
-          .catch((e: unknown) => void (plotError ??= e));
-      };
+      const plot = opts.plot ? plotter(opts.plot, title, protectedFiles) : undefined;
       try {
         const result = await guardedAsync(file, () =>
           train(module, data, {
@@ -147,13 +140,12 @@ export function trainCommand(io: Io, setExit: (code: number) => void): Command {
               log.push(stats);
               io.out(`${formatEpoch(stats, opts.epochs)}\n`);
               if (opts.log) writeAtomically(opts.log, logCsv(log), protectedFiles);
-              if (opts.plot) plot([...log]);
+              plot?.draw([...log]);
             },
             shouldStop: () => stopRequested,
           }),
         );
-        await plotting;
-        if (plotError) throw plotError;
+        await plot?.done();
         if (result.stopped) io.out(`stopped by Ctrl-C after ${result.history.length} epoch(s)\n`);
         if (opts.save) {
           const json = Object.fromEntries(Object.entries(result.params).map(([k, v]) => [k, toNested(v)]));
@@ -163,7 +155,7 @@ export function trainCommand(io: Io, setExit: (code: number) => void): Command {
       } finally {
         bar?.stop();
         process.off("SIGINT", onSigint);
-        await plotting;
+        await plot?.finished();
       }
     });
 }
@@ -207,9 +199,43 @@ export function formatEpoch(s: EpochStats, epochs: number): string {
   );
 }
 
-async function writePlot(target: string, history: readonly EpochStats[], title: string, inputs: readonly string[]): Promise<void> {
-  const svg = await trainingCurves(history, title);
-  writeAtomically(target, extname(target).toLowerCase() === ".png" ? await svgToPng(svg) : svg, inputs);
+/**
+ * Draws the curves off the training loop, one drawing at a time and always of the latest
+ * history: epochs that end while a drawing is made are drawn together by the next one.
+ */
+function plotter(target: string, title: string, inputs: readonly string[]) {
+  let latest: readonly EpochStats[] | undefined;
+  let running: Promise<void> | undefined;
+  let error: unknown;
+  const drawAll = async () => {
+    try {
+      for (let history = latest; history; history = latest) {
+        latest = undefined;
+        const svg = await trainingCurves(history, title);
+        writeAtomically(target, extname(target).toLowerCase() === ".png" ? await svgToPng(svg) : svg, inputs);
+      }
+    } catch (e) {
+      error ??= e;
+    } finally {
+      running = undefined;
+    }
+  };
+  return {
+    draw(history: readonly EpochStats[]): void {
+      if (error) throw error; // the last drawing failed: stop training, as a failed --log write does
+      latest = history;
+      running ??= drawAll();
+    },
+    /** Waits for the last drawing. */
+    async finished(): Promise<void> {
+      await running;
+    },
+    /** Waits for the last drawing and reports its failure. */
+    async done(): Promise<void> {
+      await running;
+      if (error) throw error;
+    },
+  };
 }
 
 function logCsv(history: readonly EpochStats[]): string {

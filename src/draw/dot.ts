@@ -189,8 +189,8 @@ class Picture {
 
   dot(): string {
     const sinks = this.sinks();
-    const uses = new Map<Node, Use[]>();
-    const use = (a: Node, u: Use) => uses.set(a, [...(uses.get(a) ?? []), u]);
+    const used: { node: Node; use: Use }[] = [];
+    const use = (node: Node, u: Use) => used.push({ node, use: u });
 
     for (const n of this.nodes) {
       if (n.op === "const") continue;
@@ -214,9 +214,11 @@ class Picture {
       if (s.node.op === "const") this.constant(s.node.value!, s.id);
       else use(s.node, { to: s.id });
     }
+    const uses = groupBy(used, (u) => u.node);
+    const sinkNames = groupBy(sinks, (s) => s.node);
     for (const n of this.nodes) {
       const list = uses.get(n);
-      if (list) this.value(n, list, sinks.filter((s) => s.node === n).map((s) => s.label));
+      if (list) this.value(n, list.map((u) => u.use), (sinkNames.get(n) ?? []).map((s) => s.label));
     }
     this.originLinks();
     return this.text();
@@ -256,23 +258,24 @@ class Picture {
   /** One dashed line from each backward frame (or backward call box) to the forward node it came from. */
   private originLinks(): void {
     const style = `style=dashed, color="${COLOR.origin}", arrowhead=none, constraint=false`;
+    // The first node drawn in each group (or in a group inside it), and each call's forward group.
+    const first = new Map<Group, Node>();
+    for (const n of this.nodes) {
+      for (let g = this.groupOf.get(n); g && !first.has(g); g = g.parent) first.set(g, n);
+    }
+    const forwardCall = new Map<UserOpCall, Group>();
+    for (const g of this.groups.values()) if (g.side === "forward" && g.call) forwardCall.set(g.call, g);
     for (const g of this.groups.values()) {
-      if (g.side !== "backward") continue;
-      const members = this.nodes.filter((n) => {
-        for (let x = this.groupOf.get(n); x; x = x.parent) if (x === g) return true;
-        return false;
-      });
-      const first = members[0];
-      if (!first) continue;
-      if (g.origin && !this.collapsedInto(first)) {
-        this.edge(this.box(first), this.box(g.origin), `${style}, ltail=cluster_${g.id}`);
-      } else if (g.call && !g.parent && !this.options.expand) {
-        const forward = [...this.groups.values()].find((f) => f.side === "forward" && f.call === g.call);
-        if (forward) this.edge(g.id, forward.id, style);
-      } else if (g.call && this.options.expand) {
-        const forward = [...this.groups.values()].find((f) => f.side === "forward" && f.call === g.call);
-        const target = forward && this.nodes.find((n) => this.groupOf.get(n) === forward);
-        if (target) this.edge(this.box(first), this.box(target), `${style}, ltail=cluster_${g.id}, lhead=cluster_${forward.id}`);
+      const member = first.get(g);
+      if (g.side !== "backward" || !member) continue;
+      const forward = g.call ? forwardCall.get(g.call) : undefined;
+      if (g.origin && !this.collapsedInto(member)) {
+        this.edge(this.box(member), this.box(g.origin), `${style}, ltail=cluster_${g.id}`);
+      } else if (forward && !g.parent && !this.options.expand) {
+        this.edge(g.id, forward.id, style);
+      } else if (forward && this.options.expand) {
+        const target = first.get(forward);
+        if (target) this.edge(this.box(member), this.box(target), `${style}, ltail=cluster_${g.id}, lhead=cluster_${forward.id}`);
       }
     }
   }
@@ -364,18 +367,13 @@ class Picture {
       `  node [fontname="${FONT}", fontsize=12, color="${COLOR.text}", fontcolor="${COLOR.text}"];`,
       `  edge [fontname="${FONT}", fontsize=10, arrowsize=0.6, color="${COLOR.text}"];`,
     ];
-    const drawn = new Set(this.statements.map((s) => s.frame).filter((f) => f !== undefined));
-    const children = new Map<Group | undefined, Group[]>();
-    for (const g of this.groups.values()) {
-      // A frame is drawn when something is placed in it or in a frame inside it.
-      const used = [...drawn].some((d) => {
-        for (let x: Group | undefined = d; x; x = x.parent) if (x === g) return true;
-        return false;
-      });
-      if (used) children.set(g.parent, [...(children.get(g.parent) ?? []), g]);
-    }
+    const placed = groupBy(this.statements, (s) => s.frame);
+    // A frame is drawn when something is placed in it or in a frame inside it.
+    const used = new Set<Group>();
+    for (const frame of placed.keys()) for (let g = frame; g && !used.has(g); g = g.parent) used.add(g);
+    const children = groupBy([...this.groups.values()].filter((g) => used.has(g)), (g) => g.parent);
     const emit = (frame: Group | undefined, indent: string) => {
-      for (const s of this.statements) if (s.frame === frame) lines.push(`${indent}${s.text}`);
+      for (const s of placed.get(frame) ?? []) lines.push(`${indent}${s.text}`);
       for (const child of children.get(frame) ?? []) {
         const color = child.call ? (child.side === "forward" ? COLOR.call : COLOR.backward) : COLOR.origin;
         const style = child.call ? "rounded,dashed" : "rounded";
@@ -393,6 +391,17 @@ class Picture {
     lines.push("}");
     return `${lines.join("\n")}\n`;
   }
+}
+
+/** Items by key, in their order. */
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const list = groups.get(key(item));
+    if (list) list.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
 }
 
 /** A DOT string literal. */

@@ -15,6 +15,8 @@ import { opLabel, valueName } from "./labels.js";
 
 /** Paths written out per gradient; the rest are counted. */
 const MAX_PATHS = 6;
+/** Longer paths are listed node by node up to here, and their product is not written out. */
+const MAX_STEPS = 40;
 /** Longer names of unnamed values are replaced by their node number. */
 const MAX_NAME = 40;
 /** The gradient flowing into the differentiated output, as the book calls it. */
@@ -35,10 +37,18 @@ export function explainGradients(graph: Graph, source: string): string {
     // An argument read only for its shape (`size(y)`) carries no gradient: no path goes through it.
     const shapeOnly = n.args.length > 0 ? opDef(n.op as OpName).shapeOnlyArgs ?? [] : [];
     n.args.forEach((a, index) => {
-      if (!shapeOnly.includes(index)) consumers.set(a, [...(consumers.get(a) ?? []), { node: n, index }]);
+      if (shapeOnly.includes(index)) return;
+      const list = consumers.get(a);
+      if (list) list.push({ node: n, index });
+      else consumers.set(a, [{ node: n, index }]);
     });
   }
   const names = new Namer(graph);
+  // Named in order, so an unnamed value's name reuses its arguments' names (no deep recursion).
+  for (const n of forward) names.name(n);
+  const sourceLines = source.split("\n");
+  // Every forward value, also those only another output needs (`y = softmax(a)` beside the loss).
+  const named = new ForwardIndex(topoSort(graph.outputs.filter((o) => !isObservedName(o.name)).map((o) => o.node)));
   const lines: string[] = [];
   const of = graph.gradOf.name;
   lines.push(`How the chain rule builds each gradient of "${of}", node by node from "${of}" back to the value.`);
@@ -57,7 +67,7 @@ export function explainGradients(graph: Graph, source: string): string {
       continue;
     }
     const listed = paths.list(w.node, MAX_PATHS);
-    const chains = listed.map((p) => new Chain(graph, names, out).run(p));
+    const chains = listed.map((p) => new Chain(graph, names, named, out).run(p));
     const terms = chains.filter((c) => c.result !== undefined).map((c) => c.result!);
     const more = total > listed.length ? ` + … (${total - listed.length} more)` : "";
     const sum = terms.length === 0 ? "0" : terms.map((t) => (terms.length > 1 && t.level <= SUM ? `(${t.text})` : t.text)).join(" + ");
@@ -67,9 +77,10 @@ export function explainGradients(graph: Graph, source: string): string {
       const indent = total > 1 ? "    " : "  ";
       if (total > 1) lines.push(`  path ${i + 1} of ${total}:${chain.result ? "" : " zero"}`);
       for (const step of chain.steps) {
-        lines.push(`${indent}${step.where}: ${sourceLine(source, step.span)}`);
+        lines.push(`${indent}${step.where}: ${sourceLine(sourceLines, step.span)}`);
         lines.push(`${indent}    ${step.rule}`);
       }
+      if (chain.omitted > 0) lines.push(`${indent}… and ${chain.omitted} more nodes`);
     });
   }
   return `${lines.map((l) => (l === "" ? "#" : `# ${l}`)).join("\n")}\n`;
@@ -97,18 +108,28 @@ class PathCounter {
     return this.memo.get(n) ?? 0;
   }
 
-  /** Up to `limit` paths, each from the value's consumer up to the output. */
+  /** Up to `limit` paths, each from the value's consumer up to the output, in order. */
   list(from: Node, limit: number): Step[][] {
     const found: Step[][] = [];
-    const walk = (n: Node, path: Step[]) => {
-      if (found.length >= limit) return;
-      if (n === this.out) {
-        found.push(path);
-        return;
+    // Depth first without recursion (a path can be as long as the graph is deep), each entry
+    // linked to the one it came from, so no path is copied until it is found.
+    interface Entry {
+      readonly node: Node;
+      readonly step?: Step;
+      readonly previous?: Entry;
+    }
+    const stack: Entry[] = [{ node: from }];
+    while (stack.length > 0 && found.length < limit) {
+      const entry = stack.pop()!;
+      if (entry.node === this.out) {
+        const path: Step[] = [];
+        for (let e: Entry | undefined = entry; e?.step; e = e.previous) path.push(e.step);
+        found.push(path.reverse());
+        continue;
       }
-      for (const step of this.consumers.get(n) ?? []) if (this.count(step.node) > 0) walk(step.node, [...path, step]);
-    };
-    walk(from, []);
+      const next = (this.consumers.get(entry.node) ?? []).filter((step) => this.count(step.node) > 0);
+      for (let i = next.length - 1; i >= 0; i--) stack.push({ node: next[i]!.node, step: next[i]!, previous: entry });
+    }
     return found;
   }
 }
@@ -155,20 +176,46 @@ interface ChainStep {
 /** One path's product of local rules, built in a scratch graph from named stand-ins. */
 class Chain {
   private readonly b = new GraphBuilder();
+  /** The forward node each node of the scratch graph stands for, when there is one. */
+  private readonly real = new Map<Node, Node | null>();
   readonly steps: ChainStep[] = [];
+  /** Nodes of a long path not listed. */
+  omitted = 0;
   result?: Printed;
 
   constructor(
     private readonly graph: Graph,
     private readonly names: Namer,
+    private readonly forward: ForwardIndex,
     private readonly out: Node,
   ) {}
 
   /** A stand-in for a forward value: a leaf with its name and shape (a constant stays itself). */
   private standIn(n: Node): Node {
     if (n.op === "const") return this.b.constant(n.value!);
-    return this.b.leaf("input", this.names.name(n), n.shape);
+    const leaf = this.b.leaf("input", this.names.name(n), n.shape);
+    this.real.set(leaf, n);
+    return leaf;
   }
+
+  /** The forward node a scratch node computes, if the graph has it (a rule's `softmax(a)` is `y`). */
+  private realize(s: Node): Node | undefined {
+    const known = this.real.get(s);
+    if (known !== undefined) return known ?? undefined;
+    const args = s.args.map((a) => (a.op === "const" ? a : this.realize(a)));
+    const found = s.args.length > 0 && args.every((a) => a !== undefined) ? this.forward.find(s, args as Node[]) : undefined;
+    this.real.set(s, found ?? null);
+    return found;
+  }
+
+  /** How a scratch node prints: a stand-in's name, or the user's name of the forward value it computes. */
+  private readonly named = (s: Node): Printed | undefined => {
+    const own = this.names.named(s);
+    if (own) return own;
+    const real = s.args.length > 0 ? this.realize(s) : undefined;
+    const name = real ? valueName(this.graph, real) : undefined;
+    return name !== undefined ? { text: name, level: ATOM } : undefined;
+  };
 
   private gradient(n: Node): Node {
     return this.b.leaf("upstream", this.names.gradName(n, this.out), n.shape);
@@ -176,8 +223,12 @@ class Chain {
 
   /** Applies the rules from the output down `path` (given from the value up). */
   run(path: readonly Step[]): this {
-    let chain: Node | null = this.gradient(this.out);
-    for (let k = path.length - 1; k >= 0; k--) {
+    // A very long path is listed in part, and its product is not written out.
+    const long = path.length > MAX_STEPS;
+    let chain: Node | null = long ? null : this.gradient(this.out);
+    const last = long ? path.length - MAX_STEPS : 0;
+    this.omitted = last;
+    for (let k = path.length - 1; k >= last; k--) {
       const { node, index } = path[k]!;
       const arg = node.args[index]!;
       const local = this.rule(node, index, this.gradient(node));
@@ -186,11 +237,11 @@ class Chain {
       const call = info?.call ? ` (in ${info.call.op}(…) called at line ${info.call.span.line})` : "";
       const line = info?.span ? `line ${info.span.line}${call}` : "no line";
       const rule = local
-        ? `${this.names.gradName(arg, this.out)} = ${print(local, this.names.named).text}`
+        ? `${this.names.gradName(arg, this.out)} = ${print(local, this.named).text}`
         : `${opLabel(node)} passes no gradient to this argument: the path contributes 0`;
       this.steps.push({ where: `${opLabel(node)}, ${line}`, span: info?.span, rule });
     }
-    this.result = chain ? print(chain, this.names.named) : undefined;
+    this.result = long ? { text: `… (${path.length} local rules)`, level: ATOM } : chain ? print(chain, this.named) : undefined;
     return this;
   }
 
@@ -205,10 +256,32 @@ class Chain {
   }
 }
 
+/** Finds a forward node by what it computes: its op, arguments and attributes. */
+class ForwardIndex {
+  private readonly byKey = new Map<string, Node>();
+
+  constructor(forward: readonly Node[]) {
+    for (const n of forward) if (n.args.length > 0) this.byKey.set(this.key(n.op, n.args, n.attrs), n);
+  }
+
+  find(like: Node, args: readonly Node[]): Node | undefined {
+    return this.byKey.get(this.key(like.op, args, like.attrs));
+  }
+
+  private key(op: string, args: readonly Node[], attrs: Node["attrs"]): string {
+    const ids = args.map((a) => (a.op === "const" ? `c${a.value}` : `%${a.id}`));
+    if (opDef(op as OpName).commutative) ids.sort();
+    const attrText = Object.keys(attrs)
+      .sort()
+      .map((k) => `${k}=${attrs[k]}`);
+    return `${op}(${ids.join(",")})${attrText.join(",")}`;
+  }
+}
+
 /** A source line as written, without its comment. */
-function sourceLine(source: string, span?: Span): string {
+function sourceLine(lines: readonly string[], span?: Span): string {
   if (!span) return "";
-  const text = source.split("\n")[span.line - 1] ?? "";
+  const text = lines[span.line - 1] ?? "";
   return text.replace(/#.*$/, "").trim().replace(/\s+/g, " ");
 }
 
