@@ -70,3 +70,4 @@ export type { TrainOptions, TrainResult, EpochStats } from "./train/trainer.js";
 export { loadMnist, loadCsv, loadJson, argmax, DataError, TRAIN_FRACTION } from "./train/data.js";
 export type { Examples, Split } from "./train/data.js";
 export { mulberry32, gaussian, shuffle } from "./runtime/random.js";
+export { ownRecord, setOwn, getOwn, assignOwn } from "./runtime/records.js";

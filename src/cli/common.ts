@@ -3,7 +3,7 @@
 // or value problem, exit 1).
 import { Option } from "commander";
 import { compile, filledTensor, formatDiagnostics, loadModule, type Diagnostic, type GraphModule, type Value } from "../index.js";
-import { assignOwn, getOwn, ownRecord, setOwn } from "../runtime/records.js";
+import { assignOwn, getOwn, ownRecord, setOwn } from "../index.js";
 import { readJsonValues, readSource, UserError } from "./files.js";
 
 export interface Io {

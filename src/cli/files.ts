@@ -3,7 +3,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fromNested, ValueError, type Value, type ValueMeta } from "../index.js";
-import { ownRecord, setOwn } from "../runtime/records.js";
+import { ownRecord, setOwn } from "../index.js";
 
 /** A problem with the user's files or values: printed as it is, exit code 1. */
 export class UserError extends Error {}
