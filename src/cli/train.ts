@@ -12,6 +12,7 @@ import {
   loadMnist,
   makeOptimizer,
   optimizerNames,
+  planTraining,
   toNested,
   svgToPng,
   train,
@@ -95,6 +96,8 @@ export function trainCommand(io: Io, setExit: (code: number) => void): Command {
         ? { ...module.init(opts.seed), ...readJsonValues(opts.resume, "param", module.meta.params, opts.dtype) }
         : undefined;
       const optimizer = makeOptimizer(opts.optimizer, opts.lr);
+      // Refuse a graph that cannot be trained before announcing the run.
+      await guardedAsync(file, async () => planTraining(module, data, opts.features, opts.labels, opts.predict));
 
       io.out(
         `training ${file} (graph "${module.meta.graph}", ${opts.dtype}, ${opts.target}) on ${data.name}: ` +
