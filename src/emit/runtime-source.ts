@@ -147,7 +147,8 @@ function allocate(sizes: readonly number[]): Arr[] {
     offsets.push(total);
     total += Math.ceil(size / align) * align;
   }
-  const bytes = total * Arr.BYTES_PER_ELEMENT;
+  // One vector of padding at the end: a kernel may read (never write) a little past a row.
+  const bytes = total * Arr.BYTES_PER_ELEMENT + 16;
   const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
   if (pages > 0) memory.grow(pages);
   return sizes.map((size, i) => new Arr(memory.buffer, offsets[i]! * Arr.BYTES_PER_ELEMENT, size));

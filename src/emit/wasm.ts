@@ -26,6 +26,9 @@ const scalars: Record<Dtype, Scalar> = {
   f64: { t: "f64", v: "f64x2", lanes: 2, shift: 3 },
 };
 
+/** SIMD vectors per row in the main register block (4 rows × WIDE vectors of accumulators). */
+const WIDE = 2;
+
 const get = (name: string) => `(local.get $${name})`;
 const i32 = (n: number) => `(i32.const ${n})`;
 const add = (a: string, b: string) => `(i32.add ${a} ${b})`;
@@ -46,7 +49,7 @@ function loop(label: string, exitWhen: string, body: string, step: string): stri
  * out[i, j] = Σ_p A(i, p) · b[p, j] for a block of `rows` rows and `vectors` SIMD vectors (or one
  * scalar column when vectors = 0) starting at ($i, $j). A is a[i·k + p] (N) or a[p·n + i] (T).
  */
-function gemmBlock(s: Scalar, transA: boolean, rows: number, vectors: number): string {
+function gemmBlock(s: Scalar, transA: boolean, rows: number, vectors: number, partial = false): string {
   const scalar = vectors === 0;
   const columns = Math.max(1, vectors);
   // Scalar blocks have typed scalar locals of their own (WebAssembly locals are typed).
@@ -73,7 +76,9 @@ function gemmBlock(s: Scalar, transA: boolean, rows: number, vectors: number): s
   }
   for (let r = 0; r < rows; r++) {
     const aValue = `(${s.t}.load ${get(`pa${r}`)})`;
-    body.push(`(local.set $${av} ${scalar ? aValue : `(${s.v}.splat ${aValue})`})`);
+    // v128.load32_splat / load64_splat: one instruction loads an element into every lane.
+    const splat = `(v128.load${s.lanes === 4 ? 32 : 64}_splat ${get(`pa${r}`)})`;
+    body.push(`(local.set $${av} ${scalar ? aValue : splat})`);
     for (let c = 0; c < columns; c++) {
       const op = scalar ? s.t : s.v;
       body.push(`(local.set $${acc(r, c)} (${op}.add ${get(acc(r, c))} (${op}.mul ${get(av)} ${get(bv(c))})))`);
@@ -85,11 +90,20 @@ function gemmBlock(s: Scalar, transA: boolean, rows: number, vectors: number): s
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < columns; c++) {
       const target = addr(s, "out", add(mul(add(get("i"), i32(r)), get("m")), get("j")));
-      lines.push(
-        scalar
-          ? `(${s.t}.store ${target} ${get(acc(r, c))})`
-          : `(v128.store offset=${c * 16} ${target} ${get(acc(r, c))})`,
-      );
+      if (partial) {
+        // Only the lanes left in the row are stored; the others were computed from whatever
+        // followed the row in memory and are dropped.
+        for (let lane = 0; lane < s.lanes; lane++) {
+          const store = `(${s.t}.store offset=${lane << s.shift} ${target} (${s.v}.extract_lane ${lane} ${get(acc(r, c))}))`;
+          lines.push(lane === 0 ? store : `(if (i32.gt_s (i32.sub ${get("m")} ${get("j")}) ${i32(lane)}) (then ${store}))`);
+        }
+      } else {
+        lines.push(
+          scalar
+            ? `(${s.t}.store ${target} ${get(acc(r, c))})`
+            : `(v128.store offset=${c * 16} ${target} ${get(acc(r, c))})`,
+        );
+      }
     }
   }
   return lines.join("\n");
@@ -97,22 +111,25 @@ function gemmBlock(s: Scalar, transA: boolean, rows: number, vectors: number): s
 
 /** Columns of one row block: wide vector blocks, then single vectors, then scalar columns. */
 function gemmColumns(s: Scalar, transA: boolean, rows: number): string {
-  const wide = 2 * s.lanes;
+  const wide = WIDE * s.lanes;
   const step = (n: number) => `(local.set $j (i32.add ${get("j")} ${i32(n)}))`;
   return [
     `(local.set $j (i32.const 0))`,
-    loop("wide", `(i32.gt_s ${add(get("j"), i32(wide))} ${get("m")})`, gemmBlock(s, transA, rows, 2), step(wide)),
+    loop("wide", `(i32.gt_s ${add(get("j"), i32(wide))} ${get("m")})`, gemmBlock(s, transA, rows, WIDE), step(wide)),
     loop("narrow", `(i32.gt_s ${add(get("j"), i32(s.lanes))} ${get("m")})`, gemmBlock(s, transA, rows, 1), step(s.lanes)),
-    loop("single", `(i32.ge_s ${get("j")} ${get("m")})`, gemmBlock(s, transA, rows, 0), step(1)),
+    // The last columns, fewer than a vector: one vector block that reads past the row's end
+    // (the memory is padded for it) and stores only the columns that exist.
+    `(if (i32.lt_s ${get("j")} ${get("m")}) (then ${gemmBlock(s, transA, rows, 1, true)}))`,
   ].join("\n");
 }
 
 function gemmLocals(s: Scalar): string {
   const locals = ["(local $i i32) (local $j i32) (local $p i32) (local $pb i32)"];
   for (let r = 0; r < 4; r++) locals.push(`(local $pa${r} i32)`);
-  for (let r = 0; r < 4; r++) for (let c = 0; c < 2; c++) locals.push(`(local $acc${r}_${c} v128)`);
+  for (let r = 0; r < 4; r++) for (let c = 0; c < WIDE; c++) locals.push(`(local $acc${r}_${c} v128)`);
   for (let r = 0; r < 4; r++) locals.push(`(local $sacc${r}_0 ${s.t})`);
-  locals.push(`(local $av v128) (local $bv0 v128) (local $bv1 v128) (local $as ${s.t}) (local $sbv0 ${s.t})`);
+  for (let c = 0; c < WIDE; c++) locals.push(`(local $bv${c} v128)`);
+  locals.push(`(local $av v128) (local $as ${s.t}) (local $sbv0 ${s.t})`);
   return locals.join(" ");
 }
 
