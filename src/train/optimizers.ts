@@ -63,6 +63,15 @@ function stepWith(update: (params: Params, grads: Grads) => void): Optimizer["st
   return (params, grads) => update(params as Params, grads as Grads);
 }
 
+// One loop per element type, so each stays monomorphic for the JIT (the update runs every step).
+function descend32(p: Float32Array, g: Float32Array, lr: number): void {
+  for (let i = 0; i < p.length; i++) p[i]! -= lr * g[i]!;
+}
+
+function descend64(p: Float64Array | Float32Array, g: Float64Array | Float32Array, lr: number): void {
+  for (let i = 0; i < p.length; i++) p[i]! -= lr * g[i]!;
+}
+
 /** W ← W − lr·∂L/∂W */
 export function sgd(lr = defaultLearningRates.sgd): Optimizer {
   // A plain loop: the update is on every training step's critical path.
@@ -81,7 +90,8 @@ export function sgd(lr = defaultLearningRates.sgd): Optimizer {
         }
         const pd = p.data;
         const gd = (g as Exclude<Value, number>).data;
-        for (let i = 0; i < pd.length; i++) pd[i]! -= lr * gd[i]!;
+        if (pd instanceof Float32Array && gd instanceof Float32Array) descend32(pd, gd, lr);
+        else descend64(pd, gd, lr);
       }
     },
   };
