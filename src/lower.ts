@@ -214,6 +214,12 @@ class Lowering {
       this.diagnostics.error(`"${name}" is used in its own definition.`, span);
     } else if (later && later.start > span.start) {
       this.diagnostics.error(`"${name}" is used before it is defined (at line ${later.line}); define it first.`, span);
+    } else if (this.inlining.length > 0 && this.definedAt.has(name)) {
+      const op = this.inlining[this.inlining.length - 1];
+      this.diagnostics.error(
+        `"${name}" is not defined in op "${op}"; an op sees only its parameters and its own statements.`,
+        span,
+      );
     } else {
       const what = use === "output" ? `Cannot output "${name}": it is not defined` : `"${name}" is not defined`;
       this.diagnostics.error(`${what}.${this.suggest(name, scope.keys())}`, span);
@@ -419,6 +425,7 @@ class Lowering {
       throw new Abandon();
     }
     this.inlining.push(op.name);
+    const reported = this.diagnostics.items.length;
     // Nodes built for this call remember it, so pictures can draw the call as one box.
     const caller = this.b.call;
     this.b.call = { op: op.name, span: call.span, ...(caller ? { caller } : {}) };
@@ -433,6 +440,15 @@ class Lowering {
       return this.expr(op.result, scope);
     } finally {
       this.inlining.pop();
+      // A mistake in the body shows at the body; say which call brought it there.
+      for (let i = reported; i < this.diagnostics.items.length; i++) {
+        const d = this.diagnostics.items[i]!;
+        if (d.message.includes(" (in the call of ")) continue;
+        this.diagnostics.items[i] = {
+          ...d,
+          message: `${d.message.replace(/\.$/, "")} (in the call of "${op.name}" at line ${call.span.line}).`,
+        };
+      }
       this.b.call = caller;
     }
   }

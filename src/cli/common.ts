@@ -77,7 +77,7 @@ export function guarded<T>(file: string, run: () => T): T {
     return run();
   } catch (e) {
     if (e instanceof Error && e.name === "InputError") throw new UserError(`${file}: error: ${e.message}`);
-    if (e instanceof RangeError && /array length|allocation failed|Array buffer/i.test(e.message)) {
+    if (e instanceof RangeError && /array length|allocation failed|Array buffer|grow/i.test(e.message)) {
       throw new UserError(`${file}: error: the tensors are too large to allocate (${e.message}).`);
     }
     throw e;

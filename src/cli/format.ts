@@ -3,11 +3,16 @@ import { toNested, type CheckReport, type Value } from "../index.js";
 
 const MAX_PRINTED = 100;
 
+/** Nested arrays as text, with NaN and ±Infinity spelled out (JSON would print null). */
+function nestedText(value: unknown): string {
+  return Array.isArray(value) ? `[${value.map(nestedText).join(",")}]` : String(value);
+}
+
 /** `name: value` for a number; shape and the elements (or a summary) for a tensor. */
 export function formatValue(name: string, value: Value): string {
   if (typeof value === "number") return `${name}: ${value}\n`;
   const shape = `[${value.shape.join(", ")}]`;
-  if (value.data.length <= MAX_PRINTED) return `${name}: ${shape} ${JSON.stringify(toNested(value))}\n`;
+  if (value.data.length <= MAX_PRINTED) return `${name}: ${shape} ${nestedText(toNested(value))}\n`;
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
@@ -50,6 +55,9 @@ export function formatCheckReport(file: string, graph: string, report: CheckRepo
     const note = report.rows[i]!.note;
     if (note) lines.push(`    ${report.rows[i]!.ok ? "warning" : "error"}: ${note}`);
   }
-  lines.push(report.ok ? "  all gradients agree to 1e-6 (relative)" : "  some gradients disagree");
+  const plain = report.rows.every((r) => r.note === undefined);
+  lines.push(
+    !report.ok ? "  some gradients disagree" : plain ? "  all gradients agree to 1e-6 (relative)" : "  all gradients agree (see the warnings above)",
+  );
   return `${lines.join("\n")}\n`;
 }

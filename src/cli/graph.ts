@@ -83,8 +83,8 @@ async function runGraph(io: Io, file: string, opts: GraphCliOptions): Promise<Pi
   const { graph, code } = result;
   if (!code || !graph) return undefined;
   const module = await loadModule(code);
-  const inputs = runInputs(file, module, opts);
-  const params = runParams(module, opts);
+  const inputs = guarded(file, () => runInputs(file, module, opts));
+  const params = guarded(file, () => runParams(module, opts));
   return { graph, values: guarded(file, () => runPicture(module, graph, inputs, params)) };
 }
 

@@ -84,8 +84,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       const loaded = await load(io, file, opts.graph, "f64", opts.target);
       if (!loaded) return void (exitCode = 1);
       const { module } = loaded;
-      const inputs = runInputs(file, module, opts);
-      const params = runParams(module, opts);
+      const inputs = guarded(file, () => runInputs(file, module, opts));
+      const params = guarded(file, () => runParams(module, opts));
       const fwd = guarded(file, () => module.forward(inputs, params));
       const out = fwd.outputs[module.meta.grad.of]!;
       const upstream = typeof out === "number" ? undefined : filledTensor(out.shape, 1);
@@ -145,19 +145,27 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           reports.push({ file, report: undefined });
           continue;
         }
-        const values = opts.inputs
-          ? readJsonValues(opts.inputs, "input or param", [...loaded.module.meta.inputs, ...loaded.module.meta.params], "f64")
-          : {};
-        const report = guarded(file, () =>
-          checkGradients(loaded.module, { seed: opts.seed, dims, values, samples: opts.samples }),
-        );
+        let report: CheckReport;
+        try {
+          const values = opts.inputs
+            ? readJsonValues(opts.inputs, "input or param", [...loaded.module.meta.inputs, ...loaded.module.meta.params], "f64")
+            : {};
+          report = guarded(file, () => checkGradients(loaded.module, { seed: opts.seed, dims, values, samples: opts.samples }));
+        } catch (e) {
+          // A value that does not fit this file is reported; the other files are still checked.
+          if (!(e instanceof UserError)) throw e;
+          io.err(`${e.message}\n`);
+          exitCode = 1;
+          reports.push({ file, report: undefined });
+          continue;
+        }
         reports.push({ file, report });
         if (!report.ok) exitCode = 1;
         if (!opts.json) io.out(formatCheckReport(file, loaded.module.meta.graph, report));
       }
       if (opts.json) {
         const json = reports.map(({ file, report }) =>
-          report ? { file, ...report } : { file, ok: false, error: "the file could not be compiled (see the errors above)" },
+          report ? { file, ...report } : { file, ok: false, error: "the file could not be checked (see the errors above)" },
         );
         io.out(`${JSON.stringify(files.length === 1 ? json[0] ?? {} : json, null, 2)}\n`);
       }

@@ -350,6 +350,7 @@ export const runtimeNames: readonly string[] = [
   "Buffers",
   "generation",
   "buf",
+  "key",
   "kernelBytes",
   "WasmMemory",
   "WasmApi",

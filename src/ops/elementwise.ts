@@ -81,8 +81,6 @@ const simplifyMul: Simplify = (b, [x, y], _attrs, shape) => {
     const c = x!.value!;
     if (c === 1 && sameShape(y!.shape, shape)) return y;
     if (c === -1) return d.neg(y!);
-    // Exact zero times a finite value; only for scalars, where the zero keeps the shape.
-    if (c === 0 && shape.length === 0 && y!.op !== "const") return x;
     if (y!.op === "mul" && isConst(y!.args[0]!)) return d.mul(d.num(c * y!.args[0]!.value!), y!.args[1]!);
     if (y!.op === "neg") return d.mul(d.num(-c), y!.args[0]!);
   }

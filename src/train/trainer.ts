@@ -5,7 +5,7 @@ import type { GraphModule } from "../runtime/load.js";
 import { mulberry32, shuffle } from "../runtime/random.js";
 import { getOwn } from "../runtime/records.js";
 import type { Tensor, Value } from "../runtime/tensor.js";
-import { argmax, type Examples, type Split } from "./data.js";
+import { argmax, TRAIN_FRACTION, type Examples, type Split } from "./data.js";
 import type { Optimizer, Params } from "./optimizers.js";
 
 export interface TrainOptions {
@@ -63,6 +63,16 @@ export function planTraining(mod: GraphModule, data: Split, features: string, la
   };
   const f = input(features, "features");
   const l = input(labels, "labels");
+  if (typeof f.shape[0] === "number" || f.shape[0] !== l.shape[0]) {
+    throw new TrainError(
+      `Inputs "${features}" and "${labels}" need the same symbolic batch dimension, like [N, size]: batches and evaluation vary in size.`,
+    );
+  }
+  if (data.train.rows === 0) {
+    throw new TrainError(
+      `The data has no training examples: each class gives its first ${TRAIN_FRACTION * 100} % to training, and ${data.test.rows} examples are too few.`,
+    );
+  }
   const width = f.shape[1];
   if (typeof width === "number" && width !== data.train.width) {
     throw new TrainError(`Input "${features}" takes ${width} features per example but the data has ${data.train.width}.`);
@@ -82,7 +92,11 @@ export function planTraining(mod: GraphModule, data: Split, features: string, la
     throw new TrainError(`Input "${others[0]!.name}" has no default value, and training feeds only the features and labels.`);
   }
   if (predict !== undefined) {
-    if (!mod.meta.outputs.some((o) => o.name === predict)) throw new TrainError(`The graph has no output "${predict}" to predict with.`);
+    const out = mod.meta.outputs.find((o) => o.name === predict);
+    if (!out) throw new TrainError(`The graph has no output "${predict}" to predict with.`);
+    if (out.shape.length !== 2 || out.shape[0] !== f.shape[0]) {
+      throw new TrainError(`Output "${predict}" must have one row per example, shape [${String(f.shape[0])}, classes], to predict with.`);
+    }
     return { predict };
   }
   // By convention the prediction is the first output shaped like the labels.

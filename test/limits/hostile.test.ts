@@ -16,7 +16,7 @@ const hostileNames = [
   "class", "delete", "function", "constructor", "__proto__", "prototype", "toString",
   "hasOwnProperty", "then", "valueOf", "NaN", "undefined", "eval", "arguments", "Math",
   "Arr", "buf", "i", "i0", "i10", "inputs", "params", "forward", "backward", "meta", "defaults",
-  "Object", "InputError", "matmulNN", "t1", "사과", "número",
+  "Object", "InputError", "matmulNN", "t1", "key", "seed", "shape", "data", "사과", "número",
 ];
 
 /** y = Σ_k c_k · name_k², with each name an input, so every gradient is 2·c_k·name_k. */
