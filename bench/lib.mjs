@@ -1,22 +1,15 @@
 // Shared pieces of the benchmark: the one data set and initial params every implementation
 // gets, the timing loop, and the statistics reported.
 
+import { mulberry32 } from "../dist/src/index.js";
+
 export const N = 100; // batch
 export const D = 784; // input width
 export const C = 10; // classes
 export const LR = 0.1;
 
-/** Seeded uniform [0, 1) generator (mulberry32), so every run sees the same numbers. */
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform [0, 1) generator (gradc's mulberry32), so every run sees the same numbers. */
+export const rng = mulberry32;
 
 function normal(random, count, std) {
   const out = new Float64Array(count);

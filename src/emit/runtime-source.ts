@@ -81,8 +81,20 @@ function tensorIn(what: string, value: unknown, expected: readonly (number | str
 }
 `;
 
-/** Views of one fresh buffer, each 16-byte aligned, for the sizes given (in elements). */
-export const allocateSource = `
+/**
+ * allocate(sizes): views, each 16-byte aligned, of one fresh ArrayBuffer (ts target) or of the
+ * module's WebAssembly memory, grown as needed and padded by one vector at the end, since a
+ * kernel may read (never write) a little past a row (wasm target).
+ */
+function allocateFunction(memory: "buffer" | "wasm"): string {
+  const buffer =
+    memory === "buffer"
+      ? `const memory = new ArrayBuffer(total * Arr.BYTES_PER_ELEMENT);`
+      : `const pages = Math.ceil((total * Arr.BYTES_PER_ELEMENT + 16) / 65536) - memory.buffer.byteLength / 65536;
+  if (pages > 0) memory.grow(pages);`;
+  const source = memory === "buffer" ? "memory" : "memory.buffer";
+  return `
+/** Views of ${memory === "buffer" ? "one fresh buffer" : "the WebAssembly memory"}, each 16-byte aligned, for the sizes given (in elements). */
 function allocate(sizes: readonly number[]): Arr[] {
   const align = 16 / Arr.BYTES_PER_ELEMENT;
   const offsets: number[] = [];
@@ -91,10 +103,13 @@ function allocate(sizes: readonly number[]): Arr[] {
     offsets.push(total);
     total += Math.ceil(size / align) * align;
   }
-  const memory = new ArrayBuffer(total * Arr.BYTES_PER_ELEMENT);
-  return sizes.map((size, i) => new Arr(memory, offsets[i]! * Arr.BYTES_PER_ELEMENT, size));
+  ${buffer}
+  return sizes.map((size, i) => new Arr(${source}, offsets[i]! * Arr.BYTES_PER_ELEMENT, size));
 }
 `;
+}
+
+export const allocateSource = allocateFunction("buffer");
 
 /**
  * The wasm target's runtime: the embedded kernels instantiated over one WebAssembly memory,
@@ -138,21 +153,7 @@ function fromBase64(text: string): Uint8Array {
   return bytes;
 }
 
-/** Views of the WebAssembly memory (grown as needed), 16-byte aligned, for the sizes given. */
-function allocate(sizes: readonly number[]): Arr[] {
-  const align = 16 / Arr.BYTES_PER_ELEMENT;
-  const offsets: number[] = [];
-  let total = 0;
-  for (const size of sizes) {
-    offsets.push(total);
-    total += Math.ceil(size / align) * align;
-  }
-  // One vector of padding at the end: a kernel may read (never write) a little past a row.
-  const bytes = total * Arr.BYTES_PER_ELEMENT + 16;
-  const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
-  if (pages > 0) memory.grow(pages);
-  return sizes.map((size, i) => new Arr(memory.buffer, offsets[i]! * Arr.BYTES_PER_ELEMENT, size));
-}
+${allocateFunction("wasm")}
 `;
 }
 
