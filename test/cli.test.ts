@@ -324,7 +324,7 @@ describe.concurrent("gradc compile", () => {
     expect(existsSync(join(dir, "no-such-dir"))).toBe(false);
   });
 
-  // Problem: the message is `cannot write ".../no-such-dir/out.ts": no such file.` The output file
+  // Fixed defect, kept as a regression test. It was: the message is `cannot write ".../no-such-dir/out.ts": no such file.` The output file
   // is one gradc is about to create, so "no such file" is confusing; the missing thing is the
   // directory, which the message should say.
   it("-o into a nonexistent directory says the directory does not exist", async () => {
@@ -395,7 +395,7 @@ describe.concurrent("gradc check", () => {
     expect(report.rows[0]!.note).toMatch(/not finite/);
   });
 
-  // Problem: a missing file ends `check` at once (readSource throws a UserError out of the loop),
+  // Fixed defect, kept as a regression test. It was: a missing file ends `check` at once (readSource throws a UserError out of the loop),
   // so the files after it are never checked, while a file with compile errors is reported and
   // the next one is checked. Expected: report the missing file and go on.
   it("a missing file does not stop the other files from being checked", async () => {
@@ -405,7 +405,7 @@ describe.concurrent("gradc check", () => {
     expect(r.stdout).toContain('examples/apple.graph (graph "apple")');
   });
 
-  // Problem: `--dim N=100000000000` (or an input declared [100000, 100000]) makes check allocate
+  // Fixed defect, kept as a regression test. It was: `--dim N=100000000000` (or an input declared [100000, 100000]) makes check allocate
   // a Float64Array that cannot exist: `RangeError: Invalid typed array length` with a stack
   // trace, exit 1 from the uncaught exception. Expected: a one-line error, exit 1 (or 2).
   it("a dimension too large to allocate is a clean error, not a crash", async () => {
@@ -417,7 +417,7 @@ describe.concurrent("gradc check", () => {
 });
 
 describe.concurrent("problems found in files the compiler accepts", () => {
-  // Problem: `grad y wrt x` where y is computed but not an `output` compiles, but the generated
+  // Fixed defect, kept as a regression test. It was: `grad y wrt x` where y is computed but not an `output` compiles, but the generated
   // forward does not return y, so `run` crashes (TypeError: Cannot read properties of undefined
   // (reading 'shape'), main.js) and `check` crashes (… reading 'data', gradcheck.js), both with
   // stack traces. Expected: either a compile error located at the `grad` statement, or run and
@@ -437,7 +437,7 @@ describe.concurrent("problems found in files the compiler accepts", () => {
     }
   });
 
-  // Problem: a flat sum of 3000 terms, `y = x + x + … + x`, overflows the stack while lowering
+  // Fixed defect, kept as a regression test. It was: a flat sum of 3000 terms, `y = x + x + … + x`, overflows the stack while lowering
   // (RangeError: Maximum call stack size exceeded at lower.js, with a stack trace). 1000 terms
   // work. Deep parentheses are caught ("nested too deeply"); a long left-associative chain is not.
   it("a long flat sum compiles (or is a clean error), never a stack overflow", async () => {
@@ -463,12 +463,17 @@ describe.concurrent("command-line misuse is exit 2 with a usage hint", () => {
       const r = await gradc(...args);
       expectExit(r, 2);
       expect(r.stdout).toBe("");
-      expect(r.stderr).toContain("gradc --help");
+      expect(r.stderr).toMatch(/gradc( \w+)? --help/);
     });
   }
 
-  // Problem: `gradc` with no command prints the help on stderr and exits 0 (main.ts maps
-  // commander's "commander.help" code to 0). A missing command is misuse: expected exit 2.
+  it("a mistake on a command's line is followed by that command's usage line", async () => {
+    const r = await gradc("compile", "examples/apple.graph", "--dtype", "f16");
+    expectExit(r, 2);
+    expect(r.stderr).toMatch(/^Usage: gradc compile \[options\] <file>$/m);
+  });
+
+  // A missing command is misuse: the help goes to stderr and the exit code is 2.
   it("no command at all", async () => {
     const r = await gradc();
     expectExit(r, 2);

@@ -317,7 +317,7 @@ describe.concurrent("diagnostics, in-process", () => {
     expect(d.text).toBe(`${d.file}: error: There is no graph named "nope"; the file has "g".`);
   });
 
-  // Problem: a missing `)` is reported as `Unexpected "output".` (4:3), which does not say what
+  // Fixed defect, kept as a regression test. It was: a missing `)` is reported as `Unexpected "output".` (4:3), which does not say what
   // is wrong; Chevrotain's recovery message is reduced to "Unexpected". Expected: the message
   // names the missing ")", e.g. `Expected ")" but found "output".`
   it('syntax error: a missing ) says that ")" is expected', async () => {
@@ -325,14 +325,14 @@ describe.concurrent("diagnostics, in-process", () => {
     expect(d.text.split("\n")[0]).toMatch(/: error: .*"\)"/);
   });
 
-  // Problem: the message is `Unexpected the end of the file.` — ungrammatical, and it does not
+  // Fixed defect, kept as a regression test. It was: the message is `Unexpected the end of the file.` — ungrammatical, and it does not
   // say that "}" is expected. Expected e.g. `Expected "}" but found the end of the file.`
   it('syntax error: a missing } says that "}" is expected', async () => {
     const d = await diagnose("missing_brace_message", "graph g {\n  input x = 1\n  output x\n");
     expectLocated(d, { line: 4, col: 1, message: /^Expected .*"\}".* the end of the file\.$/ });
   });
 
-  // Problem: `y = z * 2` with z defined on the next line says `"z" is not defined. Did you mean
+  // Fixed defect, kept as a regression test. It was: `y = z * 2` with z defined on the next line says `"z" is not defined. Did you mean
   // "x"?` — z is defined, only later, and the suggestion points elsewhere. Expected: a message
   // that says z is used before its definition (line 4).
   it("use before definition says the name is defined later", async () => {
@@ -341,7 +341,7 @@ describe.concurrent("diagnostics, in-process", () => {
     expect(d.text).not.toContain('Did you mean "x"');
   });
 
-  // Problem: `y = y + x` reports only `1:7: Graph "g" has no \`output\` statement`, although the
+  // Fixed defect, kept as a regression test. It was: `y = y + x` reports only `1:7: Graph "g" has no \`output\` statement`, although the
   // graph has `output y`: y is bound to a poison value while its own expression is lowered, so the
   // use of y is abandoned silently, then `output y` is dropped silently and the "no output" check
   // fires. Expected: an error at 3:7 saying y is used in its own definition, and no claim that
@@ -352,7 +352,7 @@ describe.concurrent("diagnostics, in-process", () => {
     expect(d.text).not.toMatch(/no `output` statement/);
   });
 
-  // Problem: in `output w, nope`, when w's definition already failed, the undefined `nope` is not
+  // Fixed defect, kept as a regression test. It was: in `output w, nope`, when w's definition already failed, the undefined `nope` is not
   // reported: lookup of the poisoned w throws Abandon out of the whole output statement.
   // Expected: "Cannot output "nope"" is reported in the same run.
   it("an undefined output after a failed one is still reported", async () => {
@@ -361,7 +361,7 @@ describe.concurrent("diagnostics, in-process", () => {
     expectLocated(d, { line: 4, col: 13, message: /^Cannot output "nope"/, under: "nope" });
   });
 
-  // Problem: lexer errors are reported before parser errors, so a file with a bad character on
+  // Fixed defect, kept as a regression test. It was: lexer errors are reported before parser errors, so a file with a bad character on
   // line 4 and a syntax error on line 3 prints 4:9 before 3:10. Expected: source order.
   it("several errors are printed in source order", async () => {
     const d = await diagnose("source_order", "graph g {\n  input x = 1\n  y = x +* 2\n  z = x $ 3\n  output y\n}\n");
@@ -370,7 +370,7 @@ describe.concurrent("diagnostics, in-process", () => {
     expect(keys).toEqual(sorted);
   });
 
-  // Problem: an unknown initializer far from every known one (`gaussian`) gets no suggestion and
+  // Fixed defect, kept as a regression test. It was: an unknown initializer far from every known one (`gaussian`) gets no suggestion and
   // no list, unlike an unknown attribute, which lists the ones there are. Expected: the message
   // names the initializers (zeros, ones, normal, uniform, xavier, he).
   it("an unknown initializer lists the known initializers", async () => {
@@ -381,7 +381,7 @@ describe.concurrent("diagnostics, in-process", () => {
     expectLocated(d, { line: 3, col: 18, message: /"normal"/ });
   });
 
-  // Problem: `input input = 1` gives four errors (Unexpected "input" at 2:9, Unexpected "=" at
+  // Fixed defect, kept as a regression test. It was: `input input = 1` gives four errors (Unexpected "input" at 2:9, Unexpected "=" at
   // 2:15, Expected a name but found "input" at 3:10, Unexpected "}" at 4:1), none saying that
   // `input` is a keyword and cannot name a value (tokens.ts even keeps that list). Expected: one
   // error at 2:9 that says so.

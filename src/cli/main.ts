@@ -173,6 +173,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 
   program.addCommand(trainCommand(io, (code) => (exitCode = code)).copyInheritedSettings(program));
   program.addCommand(graphCommand(io, (code) => (exitCode = code)).copyInheritedSettings(program));
+  // A mistake on a command's line is followed by that command's usage line.
+  for (const command of program.commands) {
+    command.showHelpAfterError(`Usage: gradc ${command.name()} ${command.usage()}\n(run gradc ${command.name()} --help for details)`);
+  }
 
   try {
     await program.parseAsync([...argv], { from: "user" });
