@@ -1,12 +1,12 @@
 // Every example graph (found on disk, so new ones are covered without editing this file):
 // compiled for both dtypes, type-checked under --strict in one TypeScript program, run, and
 // gradient-checked against central differences.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gaussian, mulberry32 } from "../src/runtime/random.js";
+import { DIM, EXAMPLES_DIR, exampleSource, examples, inputsFor } from "./support/examples.js";
 import { typecheckStrict } from "./support/typecheck.js";
 import {
   checkGradients,
@@ -20,13 +20,8 @@ import {
   type Value,
 } from "../src/index.js";
 
-const dir = "examples";
-const examples = readdirSync(dir)
-  .filter((f) => f.endsWith(".graph"))
-  .sort();
-const source = (file: string) => readFileSync(join(dir, file), "utf8");
-/** The size every symbolic dimension gets when an example is run. */
-const DIM = 2;
+const dir = EXAMPLES_DIR;
+const source = exampleSource;
 
 /**
  * Each example is compiled once per dtype with compile() (for the type check) and once with
@@ -46,33 +41,6 @@ function loadedExample(file: string, dtype: Dtype): Promise<LoadedGraph> {
   let p = loaded.get(key);
   if (!p) loaded.set(key, (p = loadGraph(source(file), { dtype, file: `${dir}/${file}` })));
   return p;
-}
-
-/** Deterministic normal numbers (mulberry32 + Box–Muller), so failures reproduce. */
-function random(seed: number): () => number {
-  const uniform = mulberry32(seed);
-  return () => gaussian(uniform);
-}
-
-/** Inputs for a module: the graph file's defaults, random values for the rest. */
-function inputsFor(mod: GraphModule, dtype: Dtype, seed = 1): Record<string, Value> {
-  const next = random(seed);
-  const Arr = dtype === "f32" ? Float32Array : Float64Array;
-  const inputs: Record<string, Value> = {};
-  for (const v of mod.meta.inputs) {
-    const d = mod.defaults[v.name];
-    if (d !== undefined) {
-      inputs[v.name] = typeof d === "number" ? d : { shape: [...d.shape], data: d.data.slice() };
-    } else if (v.shape.length === 0) {
-      inputs[v.name] = next();
-    } else {
-      const shape = v.shape.map((s) => (typeof s === "number" ? s : DIM));
-      const data = new Arr(shape.reduce((p, s) => p * s, 1));
-      for (let i = 0; i < data.length; i++) data[i] = next();
-      inputs[v.name] = { shape, data };
-    }
-  }
-  return inputs;
 }
 
 function allFinite(v: Value | undefined): boolean {
@@ -143,7 +111,7 @@ describe.each(examples)("examples/%s", (file) => {
       const { module } = await loadedExample(file, dtype);
       expect(module.meta.dtype).toBe(dtype);
       const params = module.init(0);
-      const fwd = module.forward(inputsFor(module, dtype), params);
+      const fwd = module.forward(inputsFor(module, 1, dtype), params);
       expect(Object.keys(fwd.outputs).sort()).toEqual(module.meta.outputs.map((o) => o.name).sort());
       for (const o of module.meta.outputs) {
         expect(allFinite(fwd.outputs[o.name]), `${dtype} output ${o.name}: ${String(fwd.outputs[o.name])}`).toBe(true);

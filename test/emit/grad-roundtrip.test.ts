@@ -1,41 +1,11 @@
 // The printed gradient graph (`gradc grad`) is a graph file of its own: compiled and run with
 // the same inputs and params, its outputs d<name> must equal the original module's backward
 // gradients. Printing it twice gives second derivatives.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { gaussian, mulberry32 } from "../../src/runtime/random.js";
+import { DIM, exampleSource, examples, inputsFor } from "../support/examples.js";
 import { checkGradients, gradientGraph, loadGraph, type GraphModule, type Tensor, type Value } from "../../src/index.js";
 
-const dir = "examples";
-const examples = readdirSync(dir)
-  .filter((f) => f.endsWith(".graph"))
-  .sort();
-const source = (file: string) => readFileSync(join(dir, file), "utf8");
-const DIM = 2;
-
-function random(seed: number): () => number {
-  const uniform = mulberry32(seed);
-  return () => gaussian(uniform);
-}
-
-/** The graph file's defaults, random values for the other inputs. */
-function inputsFor(mod: GraphModule, seed: number): Record<string, Value> {
-  const next = random(seed);
-  const inputs: Record<string, Value> = {};
-  for (const v of mod.meta.inputs) {
-    const d = mod.defaults[v.name];
-    if (d !== undefined) inputs[v.name] = typeof d === "number" ? d : { shape: [...d.shape], data: d.data.slice() };
-    else if (v.shape.length === 0) inputs[v.name] = next();
-    else {
-      const shape = v.shape.map((s) => (typeof s === "number" ? s : DIM));
-      const data = new Float64Array(shape.reduce((p, s) => p * s, 1));
-      for (let i = 0; i < data.length; i++) data[i] = next();
-      inputs[v.name] = { shape, data };
-    }
-  }
-  return inputs;
-}
+const source = exampleSource;
 
 const ones = (shape: readonly number[]): Tensor => ({ shape: [...shape], data: new Float64Array(shape.reduce((p, s) => p * s, 1)).fill(1) });
 
