@@ -5,8 +5,9 @@ import { CstParser, type CstNode, type IToken } from "chevrotain";
 import * as T from "./tokens.js";
 
 export class GraphParser extends CstParser {
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3 });
+  /** `validate`: check the grammar itself (a test does; the shipped instance skips it to start faster). */
+  constructor(validate = false) {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, skipValidations: !validate });
     this.performSelfAnalysis();
   }
 

@@ -1,10 +1,9 @@
 // The pipeline, one stage a line: text → AST → IR (shaped) → + gradient IR → optimised IR →
-// TypeScript → formatted TypeScript. Nothing else chains the stages.
-import { format } from "prettier";
+// a module (TypeScript or JavaScript) → formatted. Nothing else chains the stages.
 import { differentiate } from "./autodiff/differentiate.js";
 import { DiagnosticBag, type Diagnostic } from "./diagnostics.js";
-import { planModule, type Dtype, type Target } from "./emit/typescript.js";
-import { buildKernels } from "./emit/wasm.js";
+import { emitDeclarations, emitModuleParts } from "./emit/module.js";
+import type { Dtype, Lang, Target } from "./emit/options.js";
 import type { Graph } from "./ir/graph.js";
 import { observeAll } from "./ir/observe.js";
 import { lowerProgram } from "./lower.js";
@@ -25,8 +24,14 @@ export interface CompileOptions {
   readonly dtype?: Dtype;
   /** The file name, for the generated header (diagnostics carry spans, not names). */
   readonly file?: string;
-  /** `ts` (default): readable TypeScript loops; `wasm`: matrix products in WebAssembly SIMD. */
+  /** `ts` (default): readable loops; `wasm`: matrix products in WebAssembly SIMD. */
   readonly target?: Target;
+  /** `ts` (default): a TypeScript module; `js`: a JavaScript module (see `declarations`). */
+  readonly lang?: Lang;
+  /** With `lang: "js"`: also give the module's `.d.ts` text as `declarations`. */
+  readonly declarations?: boolean;
+  /** Format the code with Prettier (the default); `false` gives the emitted text as it is. */
+  readonly format?: boolean;
   /**
    * Also output every forward value and its gradient, under names that start with `%` (see
    * `isObservedName`): what `gradc graph --values` runs to label every edge.
@@ -41,8 +46,10 @@ export interface AnalyzeResult {
 }
 
 export interface CompileResult extends AnalyzeResult {
-  /** The generated TypeScript module, when there were no errors. */
+  /** The generated module, when there were no errors. */
   readonly code?: string;
+  /** The `.d.ts` of a JavaScript module, when asked for with `declarations`. */
+  readonly declarations?: string;
 }
 
 /** Source text to the optimised forward-and-backward IR. */
@@ -63,15 +70,66 @@ function inSourceOrder(items: readonly Diagnostic[]): Diagnostic[] {
   return [...items].sort((a, b) => (a.span?.start ?? Infinity) - (b.span?.start ?? Infinity));
 }
 
-/** Source text to a formatted TypeScript module. */
+/** Source text to a generated module, formatted, with nothing left to build. */
 export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {
+  const { analyzed, parts, declarations } = emitParts(source, options);
+  if (!parts) return analyzed;
+  if (options.format === false) return { ...analyzed, code: joinParts(parts.code, parts.helpers), ...(declarations ? { declarations } : {}) };
+  // The helpers come formatted already (they are the same in every module).
+  const code = joinParts(await formatCode(parts.code, options.lang ?? "ts"), parts.helpers); // formatted
+  const formatted = declarations === undefined ? undefined : await formatCode(declarations, "ts");
+  return { ...analyzed, code, ...(formatted === undefined ? {} : { declarations: formatted }) };
+}
+
+/** Source text to the emitted module, unformatted: what runs in-process. */
+export function emit(source: string, options: CompileOptions = {}): CompileResult {
+  const { analyzed, parts, declarations } = emitParts(source, options);
+  if (!parts) return analyzed;
+  return { ...analyzed, code: joinParts(parts.code, parts.helpers), ...(declarations ? { declarations } : {}) };
+}
+
+function joinParts(code: string, helpers: string): string {
+  return `${code.trimEnd()}\n\n${helpers}\n`;
+}
+
+interface EmittedParts {
+  readonly analyzed: AnalyzeResult;
+  /** The graph's code and the helpers it carries, when there were no errors. */
+  readonly parts?: { readonly code: string; readonly helpers: string };
+  readonly declarations?: string;
+}
+
+function emitParts(source: string, options: CompileOptions): EmittedParts {
   const analyzed = analyze(source, options);
-  if (!analyzed.graph) return analyzed;
-  const dtype = options.dtype ?? "f64";
-  const target = options.target ?? "ts";
-  const planned = planModule(analyzed.graph, { dtype, file: options.file, version, target }); // IR → TS statements
-  const wasm = planned.wasmKernels.length > 0 ? await buildKernels(planned.wasmKernels, dtype) : undefined; // kernels → wasm
-  const raw = planned.render(wasm); //                                                           the whole module
-  const code = raw.length <= MAX_FORMATTED ? await format(raw, { parser: "typescript", printWidth: 100 }) : raw; // formatted
-  return { ...analyzed, code };
+  if (!analyzed.graph) return { analyzed };
+  const emitOptions = {
+    dtype: options.dtype ?? "f64",
+    file: options.file,
+    version,
+    target: options.target ?? "ts",
+    lang: options.lang ?? "ts",
+  } as const;
+  const parts = emitModuleParts(analyzed.graph, emitOptions); //                  IR → module
+  if (!(options.declarations && emitOptions.lang === "js")) return { analyzed, parts };
+  return { analyzed, parts, declarations: emitDeclarations(analyzed.graph, emitOptions) };
+}
+
+/** Prettier's standalone build with the Babel parsers (TypeScript too): loaded on first use. */
+let prettier: Promise<{ format: (code: string, lang: "ts" | "js") => Promise<string> }> | undefined;
+
+async function formatCode(code: string, lang: "ts" | "js"): Promise<string> {
+  if (code.length > MAX_FORMATTED) return code;
+  prettier ??= Promise.all([
+    import("prettier/standalone"),
+    import("prettier/plugins/babel"),
+    import("prettier/plugins/estree"),
+  ]).then(([standalone, babel, estree]) => ({
+    format: (text: string, language: "ts" | "js") =>
+      standalone.format(text, {
+        parser: language === "ts" ? "babel-ts" : "babel",
+        plugins: [babel, estree],
+        printWidth: 100,
+      }),
+  }));
+  return (await prettier).format(code, lang);
 }

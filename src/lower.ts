@@ -2,7 +2,8 @@
 // attributes, and builds shaped nodes (the builder infers each node's shape from the registry,
 // so a shape mismatch is reported here, at the expression that causes it).
 import { DiagnosticBag, nearestName, type Span } from "./diagnostics.js";
-import { GraphBuilder, type Graph, type NamedNode, type Node, type TensorLiteral, type ValueDecl } from "./ir/graph.js";
+import { GraphBuilder } from "./ir/builder.js";
+import type { Graph, NamedNode, Node, TensorLiteral, ValueDecl } from "./ir/graph.js";
 import { ShapeError, shapeToString, sym, type Dim, type Shape } from "./ir/shape.js";
 import { opNames, type OpName } from "./ops/names.js";
 import { findOp } from "./ops/registry.js";

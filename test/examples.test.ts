@@ -4,13 +4,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DIM, EXAMPLES_DIR, exampleSource, examples, inputsFor } from "./support/examples.js";
 import { typecheckStrict } from "./support/typecheck.js";
 import {
   checkGradients,
   compile,
+  emit,
   gradientGraph,
   loadGraph,
   type CompileResult,
@@ -24,9 +24,8 @@ const dir = EXAMPLES_DIR;
 const source = exampleSource;
 
 /**
- * Each example is compiled once per dtype with compile() (for the type check) and once with
- * loadGraph() (to run it); the two compiles must give the same code, which is the determinism
- * check. Both are shared by the tests below.
+ * Each example is compiled once per dtype with compile() (TypeScript, for the type check) and
+ * once with loadGraph() (JavaScript, to run it); both are shared by the tests below.
  */
 const compiled = new Map<string, Promise<CompileResult>>();
 function compiledExample(file: string, dtype: Dtype): Promise<CompileResult> {
@@ -99,9 +98,12 @@ describe.each(examples)("examples/%s", (file) => {
   it("compiles deterministically (two compiles, byte-identical code)", async () => {
     for (const dtype of ["f64", "f32"] as const) {
       const a = await compiledExample(file, dtype);
-      const b = await loadedExample(file, dtype);
+      const again = await compile(src, { dtype, file: `${dir}/${file}` });
       expect(a.code).toBeDefined();
-      expect(b.code === a.code, `${file} (${dtype}) compiled to different code twice`).toBe(true);
+      expect(again.code === a.code, `${file} (${dtype}) compiled to different TypeScript twice`).toBe(true);
+      const b = await loadedExample(file, dtype);
+      const js = emit(src, { dtype, file: `${dir}/${file}`, lang: "js" });
+      expect(js.code === b.code, `${file} (${dtype}) compiled to different JavaScript twice`).toBe(true);
     }
     expect(gradientGraph(src).text).toBe(gradientGraph(src).text);
   });

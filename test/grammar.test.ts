@@ -14,3 +14,15 @@ describe("grammar artefacts are current", () => {
     expect(readFileSync("grammar/diagrams.html", "utf8")).toBe(diagramsPage());
   });
 });
+
+describe("the grammar's own checks", () => {
+  // The shipped parser and lexer skip Chevrotain's validations to start faster; these run them.
+  it("the parser passes Chevrotain's grammar validations", async () => {
+    const { GraphParser } = await import("../grammar/parser.js");
+    expect(() => new GraphParser(true)).not.toThrow();
+  });
+  it("the lexer passes Chevrotain's token validations", async () => {
+    const { makeLexer } = await import("../grammar/tokens.js");
+    expect(makeLexer(true).lexerDefinitionErrors).toEqual([]);
+  });
+});

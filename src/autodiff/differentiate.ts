@@ -3,7 +3,8 @@
 // vector-Jacobian product, and builds the result as ordinary IR nodes of the same op set, so
 // the optimiser cleans the backward pass like any other code and it can be printed again.
 import { InternalError } from "../diagnostics.js";
-import { GraphBuilder, topoSort, type Graph, type Node } from "../ir/graph.js";
+import { GraphBuilder } from "../ir/builder.js";
+import { topoSort, type Graph, type Node } from "../ir/graph.js";
 import { sameShape } from "../ir/shape.js";
 import { dsl } from "../ops/dsl.js";
 import { opDef } from "../ops/registry.js";

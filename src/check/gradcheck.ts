@@ -4,6 +4,7 @@ import type { GraphModule } from "../runtime/load.js";
 import { gaussian, mulberry32 } from "../runtime/random.js";
 import { getOwn, ownRecord, setOwn } from "../runtime/records.js";
 import { filledTensor, isTensor, type Tensor, type Value } from "../runtime/tensor.js";
+import { DEFAULT_DIM, DEFAULT_SAMPLES, DEFAULT_TOLERANCE } from "./defaults.js";
 
 export interface CheckOptions {
   readonly seed?: number;
@@ -37,9 +38,7 @@ export interface CheckReport {
   readonly note?: string;
 }
 
-export const DEFAULT_DIM = 3;
-export const DEFAULT_SAMPLES = 500;
-export const DEFAULT_TOLERANCE = 1e-6;
+export { DEFAULT_DIM, DEFAULT_SAMPLES, DEFAULT_TOLERANCE };
 /** Gradients whose largest magnitude is below this are "zero": relative error means nothing. */
 const NEGLIGIBLE = 1e-10;
 

@@ -5,7 +5,8 @@
 // registry, applied to named stand-ins for the values, so the text says what gradc computes.
 // A value used more than once gets the sum over its paths, as the engine sums contributions.
 import type { Span } from "../diagnostics.js";
-import { GraphBuilder, topoSort, type Graph, type Node } from "../ir/graph.js";
+import { GraphBuilder } from "../ir/builder.js";
+import { topoSort, type Graph, type Node } from "../ir/graph.js";
 import { isObservedName } from "../ir/observe.js";
 import { sameShape } from "../ir/shape.js";
 import { dsl } from "../ops/dsl.js";

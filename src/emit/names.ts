@@ -1,7 +1,7 @@
 // Owns the names in generated code: every identifier comes from here, so user names are kept
 // where they are safe and changed (`class` → `class_1`) where they would clash with a reserved
 // word, a runtime helper, a loop counter or another name.
-import { runtimeNames } from "./runtime-source.js";
+import { helperNames } from "./runtime.js";
 
 const reservedWords = [
   // ECMAScript reserved words, strict-mode and TypeScript-reserved identifiers.
@@ -16,9 +16,19 @@ const reservedWords = [
   "satisfies", "accessor", "out", "override", "bigint", "unique", "global",
 ];
 
+/** The names a generated module declares besides its helpers, and the globals it uses. */
+const moduleNames = [
+  "Arr", "Tensor", "Inputs", "Params", "Outputs", "Grads", "Saved", "Forward", "Defaults", "Buffers",
+  "meta", "defaults", "init", "forward", "backward", "inputs", "params", "fwd", "upstream", "saved",
+  "dims", "random", "buffers", "buffersKey", "buffersFor", "generation", "buf", "key", "kernelBytes",
+  "i", ...Array.from({ length: 10 }, (_, i) => `i${i}`),
+  "Math", "Object", "Array", "Number", "JSON", "String", "Error", "Map", "Float64Array", "Float32Array",
+  "ArrayBuffer", "Uint8Array", "WebAssembly",
+];
+
 /** Allocates distinct, safe identifiers. */
 export class Namer {
-  private readonly used = new Set<string>([...reservedWords, ...runtimeNames]);
+  private readonly used = new Set<string>([...reservedWords, ...helperNames, ...moduleNames]);
 
   /** A fresh identifier close to `preferred` (a user's name). Claim these before temporaries. */
   claim(preferred: string): string {

@@ -1,8 +1,8 @@
 // Shorthand for building IR inside derivative rules and expansions: `d.mul(dout, y)` reads
 // like the formula it stands for.
-import type { GraphBuilder, Node } from "../ir/graph.js";
+import type { Builder, Node } from "../ir/graph.js";
 
-export function dsl(b: GraphBuilder): Dsl {
+export function dsl(b: Builder): Dsl {
   const axisAttr = (axis?: number): Record<string, number> => (axis === undefined ? {} : { axis });
   return {
     num: (v: number) => b.constant(v),

@@ -1,7 +1,7 @@
 // Element-wise ops: numpy broadcasting, one scalar formula each, and their derivative rules.
 // The engine sums each gradient contribution back to its argument's shape, so rules here
 // are written as if nothing were broadcast.
-import type { Attrs, GraphBuilder, Node } from "../ir/graph.js";
+import type { Attrs, Builder, Node } from "../ir/graph.js";
 import { broadcastShapes, sameShape, type Shape } from "../ir/shape.js";
 import { dsl } from "./dsl.js";
 import type { OpName } from "./names.js";
@@ -41,7 +41,7 @@ function binary(doc: string, label: string, expr: (a: string, b: string) => stri
   } as const;
 }
 
-type Simplify = (b: GraphBuilder, args: readonly Node[], attrs: Attrs, shape: Shape) => Node | undefined;
+type Simplify = (b: Builder, args: readonly Node[], attrs: Attrs, shape: Shape) => Node | undefined;
 
 const simplifyAdd: Simplify = (b, [x, y], _attrs, shape) => {
   const d = dsl(b);

@@ -109,11 +109,13 @@ export const linalgOps = {
     fusesEpilogue: true,
     emit: (ctx) => {
       const product = emitMatmul(ctx, ctx.args[0]!, ctx.args[1]!, ctx.argDims[0]!, ctx.argDims[1]!);
-      const out = { ref: ctx.out, dims: ctx.dims };
-      const bias = { ref: ctx.args[2]!, dims: ctx.argDims[2]! };
+      const out: Operand = { ref: ctx.out, dims: ctx.dims };
+      const bias: Operand = { ref: ctx.args[2]!, dims: ctx.argDims[2]! };
       // The bias loop also applies the consumer's element-wise op when one is fused in.
       const body = (at: (o: Operand) => string) =>
-        ctx.epilogue ? `${at(out)} = ${ctx.epilogue(`${at(out)} + ${at(bias)}`, at)};` : `${at(out)} += ${at(bias)};`;
+        ctx.epilogue
+          ? `${at({ ...out, target: true })} = ${ctx.epilogue(`${at(out)} + ${at(bias)}`, at)};`
+          : `${at(out)} += ${at(bias)};`;
       return `${product}\n${ctx.loop(ctx.dims, body)}`;
     },
     // The book's Affine backward: dx = dout @ Wᵀ, dW = xᵀ @ dout, db = dout summed over the batch

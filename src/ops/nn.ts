@@ -1,6 +1,6 @@
 // Neural-network ops on the last axis: softmax, log_softmax, the fused Softmax-with-Loss layer,
 // and cross_entropy (built from primitives when lowered).
-import type { GraphBuilder, Node } from "../ir/graph.js";
+import type { Builder, Node } from "../ir/graph.js";
 import { sameShape, ShapeError, shapeToString, type Shape } from "../ir/shape.js";
 import { dsl } from "./dsl.js";
 import type { OpName } from "./names.js";
@@ -25,7 +25,7 @@ function rowsCols(dims: readonly string[]): [string, string] {
   return [rows.length === 0 ? "1" : rows.join(" * "), dims[dims.length - 1]!];
 }
 
-function emitRows(kernel: string) {
+function emitRows(kernel: "softmaxRows" | "logSoftmaxRows") {
   return (ctx: EmitContext) => {
     const [rows, cols] = rowsCols(ctx.argDims[0]!);
     return `const ${ctx.out} = ${ctx.kernel(kernel)}(${ctx.alloc(ctx.dims)}, ${ctx.args[0]}, ${rows}, ${cols});`;
@@ -33,7 +33,7 @@ function emitRows(kernel: string) {
 }
 
 /** The batch size N that a loss averages over: the number of rows, 1 for a single vector. */
-function batchSize(b: GraphBuilder, x: Node): Node {
+function batchSize(b: Builder, x: Node): Node {
   const d = dsl(b);
   const rank = x.shape.length;
   if (rank === 1) return d.num(1);

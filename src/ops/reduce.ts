@@ -133,7 +133,7 @@ export const reduceOps = {
       // A number stays a number; a tensor missing `axis` gets a size-1 axis there, which repeats.
       const dims = axis === undefined || gDims.length === 0 ? gDims : [...gDims.slice(0, axis), "1", ...gDims.slice(axis)];
       const g: Operand = { ref: ctx.args[0]!, dims };
-      const out: Operand = { ref: ctx.out, dims: ctx.dims };
+      const out: Operand = { ref: ctx.out, dims: ctx.dims, target: true };
       return `const ${ctx.out} = ${ctx.alloc(ctx.dims)};\n${ctx.loop(ctx.dims, (at) => `${at(out)} = ${at(g)};`)}`;
     },
     // Copying out is undone by summing back: the adjoint of broadcast_to is a sum.

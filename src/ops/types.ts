@@ -1,11 +1,12 @@
 // The contract every op in the registry fulfils: how to check and shape it, differentiate it,
 // simplify it and emit it. Everything the compiler knows about an op lives in one OpDef.
-import type { Attrs, GraphBuilder, Node } from "../ir/graph.js";
+import type { Attrs, Builder, Node } from "../ir/graph.js";
 import type { Shape } from "../ir/shape.js";
+import type { HelperName } from "../generated/helpers.js";
 
 /** What a derivative rule may use: the op's inputs, its output and the upstream gradient. */
 export interface VjpContext {
-  readonly b: GraphBuilder;
+  readonly b: Builder;
   /** The forward node itself: its value is the op's output. */
   readonly node: Node;
   readonly args: readonly Node[];
@@ -43,8 +44,8 @@ export interface EmitContext {
    * the bias loop). Ops that accept this declare `fusesEpilogue`.
    */
   readonly epilogue?: (value: string, at: (o: Operand) => string) => string;
-  /** Marks a runtime kernel as used by the module and returns its name. */
-  kernel(name: string): string;
+  /** Marks a runtime kernel (src/emit/helpers/kernels.ts) as used and returns the name to call. */
+  kernel(name: HelperName): string;
   /**
    * A loop over `dims` (nested, or flat when nothing is broadcast); `body` gets `at`, which
    * gives an operand's element at the current point, broadcast numpy-style (a dimension "1"
@@ -53,10 +54,15 @@ export interface EmitContext {
   loop(dims: readonly string[], body: (at: (o: Operand) => string) => string): string;
 }
 
-/** An array (or a scalar, when `dims` is empty) read inside a loop. */
+/** An array (or a scalar, when `dims` is empty) read or written inside a loop. */
 export interface Operand {
   readonly ref: string;
   readonly dims: readonly string[];
+  /**
+   * The element is the target of a plain `=`. Other elements are read (or updated with `+=`), and
+   * in TypeScript output carry a non-null assertion, as `noUncheckedIndexedAccess` asks.
+   */
+  readonly target?: boolean;
 }
 
 export interface ElementwiseDef {
@@ -92,11 +98,11 @@ export interface OpDef {
   /** Whether `emit` can read an argument that is a transpose without materialising it. */
   readonly absorbsTranspose?: boolean;
   /** A cheaper equal node, if there is one (`x * 1` is `x`). Must keep the shape. */
-  readonly simplify?: (b: GraphBuilder, args: readonly Node[], attrs: Attrs, shape: Shape) => Node | undefined;
+  readonly simplify?: (b: Builder, args: readonly Node[], attrs: Attrs, shape: Shape) => Node | undefined;
   /** Arguments read only for their shape: backward never saves them, emitted code never reads them. */
   readonly shapeOnlyArgs?: readonly number[];
   /** Built from other ops when lowered, so it never reaches the IR (`cross_entropy`). */
-  readonly expand?: (b: GraphBuilder, args: readonly Node[], attrs: Attrs) => Node;
+  readonly expand?: (b: Builder, args: readonly Node[], attrs: Attrs) => Node;
   /** Commutative binary op: arguments are put in a canonical order so CSE finds `y*x` = `x*y`. */
   readonly commutative?: boolean;
 }

@@ -2,7 +2,8 @@
 // need is rebuilt, in order, through a fresh builder, which re-applies each op's
 // simplifications and constant folding to the final arguments and merges equal nodes
 // (common-subexpression elimination); nodes nothing needs are not rebuilt (dead code).
-import { GraphBuilder, topoSort, type Graph, type NamedNode, type Node, type NodeInfo } from "../ir/graph.js";
+import { GraphBuilder } from "../ir/builder.js";
+import { topoSort, type Graph, type NamedNode, type Node, type NodeInfo } from "../ir/graph.js";
 import type { OpName } from "../ops/names.js";
 
 export function optimize(graph: Graph): Graph {

@@ -1,7 +1,7 @@
-// Owns running a generated module in this process: the TypeScript is transpiled (types
-// removed, nothing else changed) and imported from a data: URL, so what runs is exactly what
-// `gradc compile` writes.
-import type { Dtype } from "../emit/typescript.js";
+// Owns running a generated module in this process: its JavaScript (`gradc compile --lang js`)
+// is imported from a data: URL, which Node and browsers both load, so what runs is what
+// `gradc compile` writes, and nothing strips types or touches the file system at run time.
+import type { Dtype } from "../emit/options.js";
 import type { Value } from "./tensor.js";
 
 export interface ValueMeta {
@@ -31,13 +31,7 @@ export interface GraphForward {
   readonly saved: unknown;
 }
 
-/** Imports generated TypeScript as a live module. */
+/** Imports a generated JavaScript module (`lang: "js"`) as a live module. */
 export async function loadModule(code: string): Promise<GraphModule> {
-  // Loaded on first use: the TypeScript compiler is large, and only running a graph needs it.
-  const { default: ts } = await import("typescript");
-  const js = ts.transpileModule(code, {
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
-  }).outputText;
-  const url = `data:text/javascript;base64,${Buffer.from(js, "utf8").toString("base64")}`;
-  return (await import(url)) as GraphModule;
+  return (await import(/* @vite-ignore */ `data:text/javascript;charset=utf-8,${encodeURIComponent(code)}`)) as GraphModule;
 }

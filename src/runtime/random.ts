@@ -1,15 +1,8 @@
 // Owns seeded randomness outside generated modules (gradient checks, shuffling): mulberry32,
-// the same generator generated modules use for init().
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// the very generator generated modules carry for init() (src/emit/helpers/random.ts).
+
+/** mulberry32: uniform numbers in [0, 1) from a 32-bit seed. */
+export { rng as mulberry32 } from "../emit/helpers/random.js";
 
 /** A standard normal sample by Box–Muller. */
 export function gaussian(random: () => number): number {

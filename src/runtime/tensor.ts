@@ -1,6 +1,6 @@
 // Owns the conversions between a generated module's tensors ({ shape, data }) and the nested
 // arrays of JSON files and printed results.
-import type { Dtype } from "../emit/typescript.js";
+import type { Dtype } from "../emit/options.js";
 
 export interface Tensor {
   shape: number[];

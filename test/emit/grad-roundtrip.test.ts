@@ -3,7 +3,7 @@
 // gradients. Printing it twice gives second derivatives.
 import { describe, expect, it } from "vitest";
 import { DIM, exampleSource, examples, inputsFor } from "../support/examples.js";
-import { checkGradients, gradientGraph, loadGraph, type GraphModule, type Tensor, type Value } from "../../src/index.js";
+import { checkGradients, gradientGraph, loadGraph, type Tensor, type Value } from "../../src/index.js";
 
 const source = exampleSource;
 

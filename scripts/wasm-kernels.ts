@@ -1,15 +1,11 @@
 // Owns the WebAssembly kernels of the `wasm` target: matrix products written as SIMD loops
 // (f32x4 or f64x2) in WebAssembly text, register-blocked 4 rows × 2 vectors, then parsed,
-// validated and optimised by Binaryen into the bytes a generated module embeds.
-import type { Dtype } from "./typescript.js";
-
-/** The kernels this target implements in WebAssembly; the others stay TypeScript. */
-export const wasmKernels = ["matmulNN", "matmulTN", "matmulNT"] as const;
-export type WasmKernel = (typeof wasmKernels)[number];
-
-export function isWasmKernel(name: string): name is WasmKernel {
-  return (wasmKernels as readonly string[]).includes(name);
-}
+// validated and optimised by Binaryen into the bytes generated modules embed. They depend only
+// on the dtype, so they are built once, when gradc is built (scripts/generate.ts), and Binaryen
+// is needed only then.
+import binaryen from "binaryen";
+import type { Dtype } from "../src/emit/options.js";
+import { wasmKernels, type WasmKernel } from "../src/emit/wasm-kernels.js";
 
 interface Scalar {
   /** WebAssembly value type of one element. */
@@ -202,9 +198,8 @@ export function kernelText(kernels: readonly WasmKernel[], dtype: Dtype): string
   return `(module\n(import "env" "memory" (memory 1))\n${funcs.join("\n")}\n)`;
 }
 
-/** Binaryen-optimised bytes of the kernels, for embedding. */
-export async function buildKernels(kernels: readonly WasmKernel[], dtype: Dtype): Promise<Uint8Array> {
-  const { default: binaryen } = await import("binaryen");
+/** Binaryen-validated and -optimised bytes of every kernel for one dtype. */
+export function buildKernels(dtype: Dtype, kernels: readonly WasmKernel[] = wasmKernels): Uint8Array {
   const module = binaryen.parseText(kernelText(kernels, dtype));
   try {
     module.setFeatures(binaryen.Features.MVP | binaryen.Features.SIMD128);

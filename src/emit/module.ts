@@ -1,28 +1,20 @@
-// Owns IR → TypeScript: one self-contained module per graph with its types, `meta`,
-// `defaults`, `init`, `forward` and `backward`. Scalars become plain arithmetic, tensors
-// become loops over typed arrays; single-use element-wise temporaries are fused into the loop
-// that consumes them, and transposes feeding a matrix product are read in place.
+// Owns IR → a generated module, in TypeScript or plain JavaScript (with its declarations
+// apart): one self-contained module per graph with its types, `meta`, `defaults`, `init`,
+// `forward` and `backward`. Scalars become plain arithmetic, tensors become loops over typed
+// arrays; single-use element-wise temporaries are fused into the loop that consumes them, and
+// transposes feeding a matrix product are read in place. The TypeScript passes the strictest
+// settings projects use (`noUncheckedIndexedAccess`, `isolatedDeclarations`, …).
 import { InternalError } from "../diagnostics.js";
 import { topoSort, type Graph, type Node, type ValueDecl } from "../ir/graph.js";
 import { sameShape, shapeSymbols, type Shape } from "../ir/shape.js";
 import type { OpName } from "../ops/names.js";
 import { opDef } from "../ops/registry.js";
 import type { EmitContext, Operand } from "../ops/types.js";
+import { wasmKernelsBase64 } from "../generated/wasm-kernels.js";
 import { Namer, numberLiteral, propertyKey } from "./names.js";
-import {
-  allocateSource,
-  fillSource,
-  kernelSources,
-  preludeSource,
-  randomSource,
-  wasmKernelWrapper,
-  wasmRuntimeSource,
-} from "./runtime-source.js";
-import { isWasmKernel, type WasmKernel } from "./wasm.js";
-
-export type Dtype = "f64" | "f32";
-/** `ts`: plain TypeScript loops everywhere; `wasm`: matrix products in embedded WebAssembly SIMD. */
-export type Target = "ts" | "wasm";
+import type { Dtype, Lang, Target } from "./options.js";
+import { helperSource, isHelperName, type HelperName } from "./runtime.js";
+import { isWasmKernel, wasmWrapperName } from "./wasm-kernels.js";
 
 export interface EmitOptions {
   readonly dtype: Dtype;
@@ -31,13 +23,8 @@ export interface EmitOptions {
   /** The gradc version, for the header comment. */
   readonly version?: string;
   readonly target?: Target;
-}
-
-/** A module whose statements are planned; rendering it needs the kernels' WebAssembly, if any. */
-export interface PlannedModule {
-  /** The kernels to build as WebAssembly (empty for the `ts` target). */
-  readonly wasmKernels: readonly WasmKernel[];
-  render(wasmBytes?: Uint8Array): string;
+  /** `ts` (the default) or `js`. */
+  readonly lang?: Lang;
 }
 
 type Phase = "forward" | "backward";
@@ -54,16 +41,23 @@ function valueArgs(n: Node): Node[] {
   return n.args.filter((_, i) => !shapeOnly.includes(i));
 }
 
-export function planModule(graph: Graph, options: EmitOptions): PlannedModule {
-  const emitter = new ModuleEmitter(graph, options);
-  const bodies = emitter.bodies();
-  const wasm = options.target === "wasm" ? [...emitter.usedKernels()].filter(isWasmKernel).sort() : [];
-  return { wasmKernels: wasm, render: (bytes) => emitter.module(bodies, wasm, bytes) };
+/** The module for a graph, in the language and for the target the options say. */
+export function emitModule(graph: Graph, options: EmitOptions): string {
+  const { code, helpers } = emitModuleParts(graph, options);
+  return `${code}\n${helpers}\n`;
 }
 
-/** The module for the `ts` target, which needs no WebAssembly. */
-export function emitModule(graph: Graph, options: EmitOptions): string {
-  return planModule(graph, { ...options, target: "ts" }).render();
+/**
+ * The module in two parts: the graph's own code, and the helpers it carries after it, which are
+ * formatted already (src/generated/helpers.ts), so only `code` needs formatting.
+ */
+export function emitModuleParts(graph: Graph, options: EmitOptions): { code: string; helpers: string } {
+  return new ModuleEmitter(graph, options).module();
+}
+
+/** The `.d.ts` declarations of the JavaScript module for a graph. */
+export function emitDeclarations(graph: Graph, options: EmitOptions): string {
+  return new ModuleEmitter(graph, { ...options, lang: "ts" }).declarations();
 }
 
 /** Text for a `//` comment: one line, whatever the input holds. */
@@ -86,7 +80,8 @@ class ModuleEmitter {
   private readonly namer = new Namer();
   private readonly names = new Map<Node, string>();
   private readonly dimNames = new Map<string, string>();
-  private readonly kernels = new Set<string>();
+  /** The helpers the emitted code calls (src/emit/helpers/); the module carries exactly these. */
+  private readonly helpers = new Set<HelperName>();
   private readonly phase = new Map<Node, Phase>();
   private readonly inlined = new Set<Node>();
   private readonly absorbed = new Set<Node>();
@@ -97,12 +92,18 @@ class ModuleEmitter {
   private readonly forwardNodes: Node[];
   private readonly backwardNodes: Node[];
   private readonly arr: string;
+  /** Whether the output is TypeScript (types, `!` after element reads) or plain JavaScript. */
+  private readonly ts: boolean;
+  /** The non-null assertion after an element read: `!` in TypeScript, nothing in JavaScript. */
+  private readonly nn: string;
 
   constructor(
     private readonly graph: Graph,
     private readonly options: EmitOptions,
   ) {
     this.arr = options.dtype === "f32" ? "Float32Array" : "Float64Array";
+    this.ts = options.lang !== "js";
+    this.nn = this.ts ? "!" : "";
     const computed = (n: Node) => !isLeaf(n);
     const forwardAll = topoSort(graph.outputs.map((o) => o.node));
     const forwardSet = new Set(forwardAll);
@@ -263,7 +264,7 @@ class ModuleEmitter {
     });
     const same = (o: Operand) => o.dims.length === dims.length && o.dims.every((d, i) => d === dims[i]);
     if (operands.every((o) => o.dims.length === 0 || same(o))) {
-      const text = body((o) => (o.dims.length === 0 ? o.ref : `${o.ref}[i]`));
+      const text = body((o) => (o.dims.length === 0 ? o.ref : `${o.ref}[i]${o.target ? "" : this.nn}`));
       return `for (let i = 0; i < ${product(dims)}; i++) {\n${text}\n}`;
     }
     const index = (o: Operand): string => {
@@ -275,7 +276,7 @@ class ModuleEmitter {
         const stride = product(o.dims.slice(j + 1));
         terms.push(stride === "1" ? `i${j + offset}` : `i${j + offset} * ${stride}`);
       });
-      return `${o.ref}[${terms.length === 0 ? "0" : terms.join(" + ")}]`;
+      return `${o.ref}[${terms.length === 0 ? "0" : terms.join(" + ")}]${o.target ? "" : this.nn}`;
     };
     let text = body(index);
     for (let axis = dims.length - 1; axis >= 0; axis--) {
@@ -293,7 +294,7 @@ class ModuleEmitter {
     const dims = this.dimsOf(n.shape);
     if (def.elementwise) {
       if (n.shape.length === 0) return `const ${out} = ${this.elementExpr(n, () => "")};`;
-      const target: Operand = { ref: out, dims };
+      const target: Operand = { ref: out, dims, target: true };
       return `const ${out} = buf.${out};\n${this.loop(dims, (at) => `${at(target)} = ${this.elementExpr(n, at)};`)}`;
     }
     if (!def.emit) throw new InternalError(`op "${n.op}" has no way to be emitted`);
@@ -313,9 +314,11 @@ class ModuleEmitter {
         ? (value, at) => this.elementExpr(consumer, at, { node: producer, value })
         : undefined,
       kernel: (name) => {
-        if (!kernelSources[name]) throw new InternalError(`no kernel "${name}"`);
-        this.kernels.add(name);
-        return name;
+        if (!isHelperName(name)) throw new InternalError(`no kernel "${name}"`);
+        // The wasm target runs the matrix products in WebAssembly, through a wrapper of the same shape.
+        const called = this.options.target === "wasm" && isWasmKernel(name) ? wasmWrapperName(name) : name;
+        this.helpers.add(called);
+        return called;
       },
       loop: (d, body) => this.loop(d, body),
     };
@@ -362,6 +365,7 @@ class ModuleEmitter {
    */
   private result(n: Node, scale?: string): string {
     if (n.shape.length === 0) return scale ? `${this.scalarExpr(n)} * ${scale}` : this.scalarExpr(n);
+    if (scale) this.helpers.add("scaledCopy");
     const data = scale ? `scaledCopy(${this.nameOf(n)}, ${scale})` : `${this.nameOf(n)}.slice()`;
     return `{ shape: [${this.dimsOf(n.shape).join(", ")}], data: ${data} }`;
   }
@@ -391,123 +395,96 @@ class ModuleEmitter {
 
   private initValue(v: ValueDecl): string {
     if (v.literal) return this.literalValue(v);
+    const random = (name: "normal" | "uniform"): string => {
+      this.helpers.add(name);
+      return name;
+    };
     const shape = v.node.shape as number[];
     const dims = `[${shape.join(", ")}]`;
     const init = v.initializer ?? { name: "zeros", args: [] };
     const fanIn = shape.length === 0 ? 1 : shape[0]!;
     const call = (() => {
       switch (init.name) {
-        case "ones":
-          return `filled(${dims}, 1)`;
         case "normal":
-          return `normal(random, ${dims}, ${numberLiteral(init.args[0]!)}, ${numberLiteral(init.args[1]!)})`;
+          return `${random("normal")}(random, ${dims}, ${numberLiteral(init.args[0]!)}, ${numberLiteral(init.args[1]!)})`;
         case "uniform":
-          return `uniform(random, ${dims}, ${numberLiteral(init.args[0]!)}, ${numberLiteral(init.args[1]!)})`;
+          return `${random("uniform")}(random, ${dims}, ${numberLiteral(init.args[0]!)}, ${numberLiteral(init.args[1]!)})`;
         case "xavier":
-          return `normal(random, ${dims}, 0, ${numberLiteral(1 / Math.sqrt(fanIn))})`;
+          return `${random("normal")}(random, ${dims}, 0, ${numberLiteral(1 / Math.sqrt(fanIn))})`;
         case "he":
-          return `normal(random, ${dims}, 0, ${numberLiteral(Math.sqrt(2 / fanIn))})`;
+          return `${random("normal")}(random, ${dims}, 0, ${numberLiteral(Math.sqrt(2 / fanIn))})`;
         default:
-          return `filled(${dims}, 0)`;
+          this.helpers.add("filled");
+          return `filled(${dims}, ${init.name === "ones" ? 1 : 0})`;
       }
     })();
-    return shape.length === 0 ? `${call}.data[0]` : call;
+    return shape.length === 0 ? `${call}.data[0]${this.nn}` : call;
   }
 
-  /** Emits the statements of forward and backward (and so learns which kernels they use). */
-  bodies(): { forward: string; backward: string } {
-    return { forward: this.body(this.forwardNodes, "forward"), backward: this.body(this.backwardNodes, "backward") };
+  /** `text` in TypeScript output, nothing in JavaScript: type annotations and the like. */
+  private t(text: string): string {
+    return this.ts ? text : "";
   }
 
-  usedKernels(): ReadonlySet<string> {
-    return this.kernels;
-  }
-
-  module(bodies: { forward: string; backward: string }, wasm: readonly WasmKernel[], wasmBytes?: Uint8Array): string {
+  private header(what: string): string {
     const g = this.graph;
-    const inputs = g.values.filter((v) => v.kind === "input");
-    const params = g.values.filter((v) => v.kind === "param");
-    const withDefault = new Set(inputs.filter((v) => v.literal).map((v) => v.name));
-    const upstream = g.upstream;
-
-    const forwardBody = bodies.forward;
-    const backwardBody = bodies.backward;
-    const symbols = [...this.dimNames.entries()];
-    const dimArgs = symbols.map(([, n]) => n).join(", ");
-    const buffers = this.bufferNodes();
-
-    const expectedShape = (shape: Shape) =>
-      `[${shape.map((d) => (typeof d === "number" ? String(d) : JSON.stringify(d.sym))).join(", ")}]`;
-    const raw = new Map(g.values.map((v) => [v.node, this.namer.claim(`${v.name}_in`)]));
-    const readValue = (v: ValueDecl, from: string) => {
-      const what = JSON.stringify(`${v.kind} "${v.name}"`);
-      const key = JSON.stringify(v.name);
-      const value =
-        withDefault.has(v.name) && v.kind === "input"
-          ? `take(${from}, ${key}) ?? take(defaults, ${key})`
-          : `take(${from}, ${key})`;
-      if (v.node.shape.length === 0) return `const ${this.nameOf(v.node)} = scalarIn(${what}, ${value});`;
-      return `const ${raw.get(v.node)} = tensorIn(${what}, ${value}, ${expectedShape(v.node.shape)}, dims);`;
-    };
-    const copyIn = (v: ValueDecl) =>
-      v.node.shape.length === 0 ? "" : `const ${this.nameOf(v.node)} = buf.${this.nameOf(v.node)};\n${this.nameOf(v.node)}.set(${raw.get(v.node)});`;
-
-    const savedFields = [
-      { name: "generation", type: "number" },
-      ...symbols.map(([, name]) => ({ name, type: "number" })),
-      ...this.saved.map((n) => ({ name: this.nameOf(n), type: n.shape.length === 0 ? "number" : "Arr" })),
-    ];
-
-    const header = [
+    return [
       `// Generated by gradc${this.options.version ? ` ${this.options.version}` : ""}` +
-        `${this.options.file ? ` from "${commentText(this.options.file)}"` : ""} (graph "${commentText(g.name)}").`,
+        `${this.options.file ? ` from "${commentText(this.options.file)}"` : ""} (graph "${commentText(g.name)}")${what}.`,
       `// Do not edit: change the graph file and compile again.`,
     ].join("\n");
+  }
 
-    const meta = {
+  private get inputs(): ValueDecl[] {
+    return this.graph.values.filter((v) => v.kind === "input");
+  }
+
+  private get params(): ValueDecl[] {
+    return this.graph.values.filter((v) => v.kind === "param");
+  }
+
+  private get withDefault(): ValueDecl[] {
+    return this.inputs.filter((v) => v.literal);
+  }
+
+  private meta(): object {
+    const g = this.graph;
+    const dims = (shape: Shape) => shape.map((d) => (typeof d === "number" ? d : d.sym));
+    return {
       graph: g.name,
       dtype: this.options.dtype,
-      inputs: inputs.map((v) => ({ name: v.name, shape: v.node.shape.map((d) => (typeof d === "number" ? d : d.sym)) })),
-      params: params.map((v) => ({ name: v.name, shape: v.node.shape as number[] })),
-      outputs: g.outputs.map((o) => ({ name: o.name, shape: o.node.shape.map((d) => (typeof d === "number" ? d : d.sym)) })),
+      inputs: this.inputs.map((v) => ({ name: v.name, shape: dims(v.node.shape) })),
+      params: this.params.map((v) => ({ name: v.name, shape: dims(v.node.shape) })),
+      outputs: g.outputs.map((o) => ({ name: o.name, shape: dims(o.node.shape) })),
       grad: { of: g.gradOf.name, wrt: g.wrt.map((w) => w.name) },
     };
+  }
 
-    const needsRandom = params.some((p) => p.initializer && p.initializer.name !== "zeros" && p.initializer.name !== "ones");
-    const needsFill = params.some(
-      (p) => !p.literal && (!p.initializer || p.initializer.name === "zeros" || p.initializer.name === "ones"),
-    );
+  /** The names backward reads from `fwd.saved`, and their types. */
+  private savedFields(): { name: string; type: string }[] {
+    return [
+      { name: "generation", type: "number" },
+      ...[...this.dimNames.values()].map((name) => ({ name, type: "number" })),
+      ...this.saved.map((n) => ({ name: this.nameOf(n), type: n.shape.length === 0 ? "number" : this.arr })),
+    ];
+  }
 
-    if (wasm.length > 0 && !wasmBytes) throw new InternalError("the wasm target needs its kernels built");
-    const kernels = [...this.kernels]
-      .sort()
-      .map((k) => (isWasmKernel(k) && wasm.includes(k) ? wasmKernelWrapper(k) : kernelSources[k]!));
-    const upstreamParam = upstream ? `upstream: Tensor` : `upstream = 1`;
-    const upstreamCheck = upstream
-      ? `const ${this.nameOf(upstream)} = buf.${this.nameOf(upstream)};\n${this.nameOf(upstream)}.set(tensorIn(${JSON.stringify(
-          `upstream gradient "${upstream.name}"`,
-        )}, upstream, ${expectedShape(upstream.shape)}, new Map<string, number>([${symbols
-          .map(([s, n]) => `[${JSON.stringify(s)}, ${n}]`)
-          .join(", ")}])));`
-      : `scalarIn("the upstream gradient", upstream);`;
-
-    return `${header}
-
-type Arr = ${this.arr};
-const Arr = ${this.arr};
-
-/** A tensor: its shape and its elements in row-major order. */
+  /** The exported types: the same text in a TypeScript module and in a JavaScript module's `.d.ts`. */
+  private types(): string {
+    const g = this.graph;
+    const withDefault = new Set(this.withDefault.map((v) => v.name));
+    return `/** A tensor: its shape and its elements in row-major order. */
 export interface Tensor {
   shape: number[];
   data: ${this.arr};
 }
 
 export interface Inputs {
-${this.fields(inputs, (n) => withDefault.has(n))}
+${this.fields(this.inputs, (n) => withDefault.has(n))}
 }
 
 export interface Params {
-${this.fields(params)}
+${this.fields(this.params)}
 }
 
 export interface Outputs {
@@ -521,7 +498,7 @@ ${this.fields(g.wrt)}
 
 /** What backward needs from forward: the values it reads, valid until forward runs again. */
 export interface Saved {
-${savedFields.map((f) => `readonly ${f.name}: ${f.type};`).join("\n")}
+${this.savedFields().map((f) => `readonly ${f.name}: ${f.type};`).join("\n")}
 }
 
 export interface Forward {
@@ -529,100 +506,217 @@ export interface Forward {
   readonly saved: Saved;
 }
 
+/** The values the graph file gives its inputs. */
+export interface Defaults {
+${this.withDefault.map((v) => `readonly ${propertyKey(v.name)}: ${this.typeOf(v.node.shape)};`).join("\n")}
+}`;
+  }
+
+  /** The `.d.ts` of the JavaScript module. */
+  declarations(): string {
+    const upstream = this.graph.upstream;
+    return `${this.header(", declarations of its JavaScript module")}
+
+${this.types()}
+
 /** What this module computes, for tools that load it. */
-export const meta = ${JSON.stringify(meta)} as const;
+export declare const meta: ${constType(this.meta())};
 
 /** The values the graph file gives its inputs. */
-export const defaults = {
-${inputs
-  .filter((v) => v.literal)
-  .map((v) => `${propertyKey(v.name)}: ${this.literalValue(v)},`)
-  .join("\n")}
-};
+export declare const defaults: Defaults;
 
 /** Fresh params from their initializers; the same seed gives the same params. */
-export function init(seed = 0): Params {
-  ${needsRandom ? "const random = rng(seed);" : "void seed;"}
-  return {
-${params.map((p) => `${propertyKey(p.name)}: ${this.initValue(p)},`).join("\n")}
-  };
-}
+export declare function init(seed?: number): Params;
 
-/** Every tensor the graph computes, allocated once per batch size and reused by every call. */
+/** Runs the graph: its outputs, and what backward needs. */
+export declare function forward(inputs: Inputs, params: Params): Forward;
+
+${this.backwardDoc()}
+export declare function backward(fwd: Forward, upstream${upstream ? ": Tensor" : "?: number"}): Grads;
+
+/** Thrown when forward or backward is given a value of the wrong kind or shape. */
+export declare class InputError extends Error {
+  name: string;
+}
+`;
+  }
+
+  private backwardDoc(): string {
+    const g = this.graph;
+    return `/**
+ * The gradient of "${commentText(g.gradOf.name)}" with respect to ${g.wrt.map((w) => `"${commentText(w.name)}"`).join(", ")}.
+ * ${g.upstream ? "`upstream` is the gradient flowing into that output, shaped like it." : "`upstream` scales the result (the output's own gradient, 1 by default)."}
+ * \`fwd\` must come from the latest call of forward: the buffers are reused.
+ */`;
+  }
+
+  /** The whole module: the graph's code, and the helpers it carries. */
+  module(): { code: string; helpers: string } {
+    const g = this.graph;
+    const nn = this.nn;
+    const inputs = this.inputs;
+    const params = this.params;
+    const withDefault = new Set(this.withDefault.map((v) => v.name));
+    const upstream = g.upstream;
+
+    // The bodies first: emitting them decides which helpers the module carries.
+    const forwardBody = this.body(this.forwardNodes, "forward");
+    const backwardBody = this.body(this.backwardNodes, "backward");
+    const symbols = [...this.dimNames.entries()];
+    const dimArgs = symbols.map(([, n]) => n).join(", ");
+    const buffers = this.bufferNodes();
+    const usesWasm = [...this.helpers].some((h) => h.startsWith("wasm"));
+    const allocate: HelperName = usesWasm ? "allocateInMemory" : "allocate";
+    this.helpers.add("InputError").add("checkKeys").add("take");
+
+    const expectedShape = (shape: Shape) =>
+      `[${shape.map((d) => (typeof d === "number" ? String(d) : JSON.stringify(d.sym))).join(", ")}]`;
+    const raw = new Map(g.values.map((v) => [v.node, this.namer.claim(`${v.name}_in`)]));
+    const readValue = (v: ValueDecl, from: string) => {
+      const what = JSON.stringify(`${v.kind} "${v.name}"`);
+      const key = JSON.stringify(v.name);
+      const value =
+        withDefault.has(v.name) && v.kind === "input"
+          ? `take(${from}, ${key}) ?? take(defaults, ${key})`
+          : `take(${from}, ${key})`;
+      if (v.node.shape.length === 0) {
+        this.helpers.add("scalarIn");
+        // A scalar nothing reads is still checked, but not bound (strict projects reject unused names).
+        const bound = forwardUses.has(this.nameOf(v.node)) ? `const ${this.nameOf(v.node)} = ` : "";
+        return `${bound}scalarIn(${what}, ${value});`;
+      }
+      this.helpers.add("tensorIn");
+      return `const ${raw.get(v.node)} = tensorIn(${what}, ${value}, ${expectedShape(v.node.shape)}, dims);`;
+    };
+    const copyIn = (v: ValueDecl) =>
+      v.node.shape.length === 0 ? "" : `const ${this.nameOf(v.node)} = buf.${this.nameOf(v.node)};\n${this.nameOf(v.node)}.set(${raw.get(v.node)});`;
+
+    const initFields = params.map((p) => `${propertyKey(p.name)}: ${this.initValue(p)},`);
+    const needsRandom = this.helpers.has("normal") || this.helpers.has("uniform");
+    if (needsRandom) this.helpers.add("rng");
+
+    const upstreamCheck = upstream
+      ? `const ${this.nameOf(upstream)} = buf.${this.nameOf(upstream)};\n${this.nameOf(upstream)}.set(tensorIn(${JSON.stringify(
+          `upstream gradient "${upstream.name}"`,
+        )}, upstream, ${expectedShape(upstream.shape)}, new Map${this.t("<string, number>")}([${symbols
+          .map(([s, n]) => `[${JSON.stringify(s)}, ${n}]`)
+          .join(", ")}])));`
+      : `scalarIn("the upstream gradient", upstream);`;
+    this.helpers.add(upstream ? "tensorIn" : "scalarIn");
+
+    const forwardCopies = g.values.map(copyIn).filter((t) => t !== "");
+    const forwardStatements = [...forwardCopies, forwardBody].join("\n");
+    const outputs = g.outputs.map((o) => `${propertyKey(o.name)}: ${this.result(o.node)},`).join("\n");
+    const forwardUses = identifiers(`${forwardStatements}\n${outputs}\n${this.savedFields().map((f) => f.name).join(" ")}`);
+    const reads = [...inputs.map((v) => readValue(v, "inputs")), ...params.map((v) => readValue(v, "params"))];
+    const grads = g.grads.map((x) => `${propertyKey(x.name)}: ${this.result(x.node, upstream ? undefined : "upstream")},`).join("\n");
+    const backwardStatements = `${upstreamCheck}\n${backwardBody}`;
+    const savedFields = this.savedFields();
+    const usesBuf = (text: string) => /(^|[^\p{ID_Continue}$.])buf\./u.test(text);
+    const buffersCall = `buffersFor(${dimArgs})`;
+    const backwardUses = identifiers(`${usesBuf(backwardStatements) ? buffersCall : ""}\n${backwardStatements}\n${grads}`);
+    const destructured = savedFields.filter((f) => f.name !== "generation" && backwardUses.has(f.name)).map((f) => f.name);
+
+    const typeDecls = this.ts ? `\n${this.types()}\n` : "";
+    const buffersPart =
+      buffers.length === 0
+        ? ""
+        : `
+${this.t(`/** Every tensor the graph computes, allocated once per batch size and reused by every call. */
 interface Buffers {
 ${buffers.map((n) => `readonly ${this.nameOf(n)}: Arr;`).join("\n")}
 }
-
-let buffers: Buffers | undefined;
+`)}
+let buffers${this.t(": Buffers | undefined")};
 let buffersKey = "";
-/** Counts forward calls, so backward can tell that its saved values are still current. */
-let generation = 0;
 
-function buffersFor(${symbols.map(([, n]) => `${n}: number`).join(", ")}): Buffers {
+/** The buffers for these sizes of the symbolic dimensions: the same ones until the sizes change. */
+function buffersFor(${symbols.map(([, n]) => `${n}${this.t(": number")}`).join(", ")})${this.t(": Buffers")} {
   const key = String([${dimArgs}]);
   if (buffers === undefined || key !== buffersKey) {
-    const [${buffers.map((n) => this.nameOf(n)).join(", ")}] = allocate([${buffers.map((n) => product(this.dimsOf(n.shape))).join(", ")}]);
-    buffers = { ${buffers.map((n) => `${this.nameOf(n)}: ${this.nameOf(n)}!`).join(", ")} };
+    const [${buffers.map((n) => this.nameOf(n)).join(", ")}] = ${allocate}([${buffers.map((n) => product(this.dimsOf(n.shape))).join(", ")}]);
+    buffers = { ${buffers.map((n) => (this.ts ? `${this.nameOf(n)}: ${this.nameOf(n)}!` : this.nameOf(n))).join(", ")} };
     buffersKey = key;
   }
   return buffers;
 }
+`;
+    if (buffers.length > 0) this.helpers.add(allocate);
+
+    const kernelBytes = usesWasm
+      ? `\n/** The WebAssembly kernels (SIMD matrix products) gradc built for ${this.options.dtype}, base64-encoded. */\nconst kernelBytes = "${wasmKernelsBase64[this.options.dtype]}";\n`
+      : "";
+
+    const rest = `${typeDecls}
+/** What this module computes, for tools that load it. */
+export const meta = ${JSON.stringify(this.meta())}${this.t(" as const")};
+
+/** The values the graph file gives its inputs. */
+export const defaults${this.t(": Defaults")} = {
+${this.withDefault.map((v) => `${propertyKey(v.name)}: ${this.literalValue(v)},`).join("\n")}
+};
+
+/** Fresh params from their initializers; the same seed gives the same params. */
+export function init(seed = 0)${this.t(": Params")} {
+  ${needsRandom ? "const random = rng(seed);" : "void seed; // no initializer draws random numbers"}
+  return {
+${initFields.join("\n")}
+  };
+}
+${buffersPart}
+/** Counts forward calls, so backward can tell that its saved values are still current. */
+let generation = 0;
 
 /** Runs the graph: its outputs, and what backward needs. */
-export function forward(inputs: Inputs, params: Params): Forward {
+export function forward(inputs${this.t(": Inputs")}, params${this.t(": Params")})${this.t(": Forward")} {
   checkKeys("input", inputs, ${JSON.stringify(inputs.map((v) => v.name))});
   checkKeys("param", params, ${JSON.stringify(params.map((v) => v.name))});
-  const dims: Dims = new Map();
-${inputs.map((v) => readValue(v, "inputs")).join("\n")}
-${params.map((v) => readValue(v, "params")).join("\n")}
-${symbols.map(([s, n]) => `const ${n} = dims.get(${JSON.stringify(s)})!;`).join("\n")}
-  const buf = buffersFor(${dimArgs});
-${g.values.map(copyIn).filter((t) => t !== "").join("\n")}
-${forwardBody}
+${g.values.some((v) => v.node.shape.length > 0) ? `  const dims${this.t(": Dims")} = new Map();\n` : ""}${reads.join("\n")}
+${symbols.map(([s, n]) => `const ${n} = dims.get(${JSON.stringify(s)})${nn};`).join("\n")}
+${usesBuf(forwardStatements) ? `  const buf = ${buffersCall};\n` : ""}${forwardStatements}
   return {
     outputs: {
-${g.outputs.map((o) => `${propertyKey(o.name)}: ${this.result(o.node)},`).join("\n")}
+${outputs}
     },
     saved: { ${savedFields.map((f) => (f.name === "generation" ? "generation: ++generation" : f.name)).join(", ")} },
   };
 }
 
-/**
- * The gradient of "${commentText(g.gradOf.name)}" with respect to ${g.wrt.map((w) => `"${commentText(w.name)}"`).join(", ")}.
- * ${upstream ? "\`upstream\` is the gradient flowing into that output, shaped like it." : "\`upstream\` scales the result (the output's own gradient, 1 by default)."}
- * \`fwd\` must come from the latest call of forward: the buffers are reused.
- */
-export function backward(fwd: Forward, ${upstreamParam}): Grads {
+${this.backwardDoc()}
+export function backward(fwd${this.t(": Forward")}, ${upstream ? `upstream${this.t(": Tensor")}` : "upstream = 1"})${this.t(": Grads")} {
   if (typeof fwd !== "object" || fwd === null || typeof fwd.saved !== "object" || fwd.saved === null) {
     throw new InputError("backward needs the result of forward.");
   }
   if (fwd.saved.generation !== generation) {
     throw new InputError("backward needs the result of the latest forward call; forward has run again since.");
   }
-  const { ${savedFields.filter((f) => f.name !== "generation").map((f) => f.name).join(", ")} } = fwd.saved;
-  const buf = buffersFor(${dimArgs});
-  ${upstreamCheck}
-${backwardBody}
+${destructured.length > 0 ? `  const { ${destructured.join(", ")} } = fwd.saved;\n` : ""}${usesBuf(backwardStatements) ? `  const buf = ${buffersCall};\n` : ""}${backwardStatements}
   return {
-${g.grads.map((x) => `${propertyKey(x.name)}: ${this.result(x.node, upstream ? undefined : "upstream")},`).join("\n")}
+${grads}
   };
 }
-${upstream ? "" : scaledSource}
-${preludeSource}
-${wasmBytes ? wasmRuntimeSource(wasmBytes) : allocateSource}
-${needsRandom ? randomSource : ""}
-${needsFill || needsRandom ? fillSource : ""}
-${kernels.join("\n")}
-`;
+${kernelBytes}`;
+    // `Arr` names the element array type: declared as a value and a type where each is used.
+    const helpers = helperSource(this.helpers, this.ts ? "ts" : "js");
+    const asValue = /(?:new |instanceof )Arr\b|\bArr\./.test(rest + helpers);
+    const asType = this.ts && /(?:[:<|] ?|readonly \w+: )Arr\b|\bArr\[\]/.test(rest + helpers);
+    const arr = `${asType ? `type Arr = ${this.arr};\n` : ""}${asValue ? `const Arr = ${this.arr};\n` : ""}`;
+    return { code: `${this.header("")}\n\n${arr}${rest}`, helpers };
   }
 }
 
-const scaledSource = `
-/** A copy of x times by: the gradients handed out for a scalar output's upstream gradient. */
-function scaledCopy(x: Arr, by: number): Arr {
-  if (by === 1) return x.slice();
-  const out = new Arr(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = x[i] * by;
-  return out;
+/** The identifiers that occur in some code. */
+function identifiers(code: string): Set<string> {
+  return new Set(code.split(/[^\p{ID_Continue}$]+/u));
 }
-`;
+
+/** The TypeScript type of a JSON value as `as const` makes it: literals, readonly tuples and objects. */
+function constType(value: unknown): string {
+  if (Array.isArray(value)) return `readonly [${value.map(constType).join(", ")}]`;
+  if (typeof value === "object" && value !== null) {
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `readonly ${propertyKey(k)}: ${constType(v)};`)
+      .join(" ")} }`;
+  }
+  return JSON.stringify(value);
+}

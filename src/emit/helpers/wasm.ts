@@ -1,0 +1,78 @@
+// The wasm target's runtime: the matrix-product kernels gradc built when it was packaged
+// (scripts/wasm-kernels.ts), instantiated over one WebAssembly memory, and buffers allocated
+// in that memory so the kernels read and write them in place.
+import { alignedOffsets } from "./allocate.js";
+import { Arr } from "./arr.js";
+import { kernelBytes } from "./kernel-bytes.js";
+
+// Typed here rather than taken from a lib, so the module compiles with or without "dom" types.
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** The kernels' exports: byte offsets of out, a and b in the memory, then n, k and m. */
+export interface WasmKernels {
+  matmulNN(out: number, a: number, b: number, n: number, k: number, m: number): void;
+  matmulTN(out: number, a: number, b: number, n: number, k: number, m: number): void;
+  matmulNT(out: number, a: number, b: number, n: number, k: number, m: number): void;
+}
+
+export interface WasmApi {
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: WasmKernels };
+}
+
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+export const memory: WasmMemory = new wasmApi.Memory({ initial: 1 });
+export const wasm: WasmKernels = new wasmApi.Instance(new wasmApi.Module(fromBase64(kernelBytes)), { env: { memory } }).exports;
+
+/** Bytes from base64 text (no Buffer or atob needed, so it runs in any JavaScript engine). */
+export function fromBase64(text: string): Uint8Array {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  const bytes = new Uint8Array((text.length / 4) * 3 - padding);
+  let value = 0;
+  let bits = 0;
+  let j = 0;
+  for (let i = 0; i < text.length - padding; i++) {
+    value = ((value << 6) | alphabet.indexOf(text.charAt(i))) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes[j++] = (value >> bits) & 255;
+    }
+  }
+  return bytes;
+}
+
+/**
+ * Views of the WebAssembly memory, each 16-byte aligned, for the sizes given (in elements). The
+ * memory grows as needed, with one vector of padding at the end, since a kernel may read (never
+ * write) a little past a row.
+ */
+export function allocateInMemory(sizes: readonly number[]): Arr[] {
+  const { offsets, total } = alignedOffsets(sizes);
+  const pages = Math.ceil((total * Arr.BYTES_PER_ELEMENT + 16) / 65536) - memory.buffer.byteLength / 65536;
+  if (pages > 0) memory.grow(pages);
+  return sizes.map((size, i) => new Arr(memory.buffer, offsets[i]! * Arr.BYTES_PER_ELEMENT, size));
+}
+
+/** out[n×m] = a[n×k] · b[k×m] in WebAssembly SIMD; out, a and b live in the module's memory. */
+export function wasmMatmulNN(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr {
+  wasm.matmulNN(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m);
+  return out;
+}
+
+/** out[n×m] = aᵀ · b for a stored as [k×n], in WebAssembly SIMD. */
+export function wasmMatmulTN(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr {
+  wasm.matmulTN(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m);
+  return out;
+}
+
+/** out[n×m] = a · bᵀ for b stored as [m×k], in WebAssembly SIMD. */
+export function wasmMatmulNT(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr {
+  wasm.matmulNT(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m);
+  return out;
+}
