@@ -1,7 +1,7 @@
 // Shared pieces of the benchmark: the one data set and initial params every implementation
 // gets, the timing loop, and the statistics reported.
 
-import { mulberry32 } from "../dist/src/index.js";
+import { mulberry32 } from "../dist/index.js";
 
 export const N = 100; // batch
 export const D = 784; // input width

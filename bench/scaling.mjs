@@ -1,7 +1,7 @@
 // `npm run bench:scaling`: how compile time grows with the size of a graph, to show it is
 // about linear. Compiles (parse → IR → gradient → optimise → emit, formatting included where
 // the module is small enough) chains of N statements and graphs of N inputs, doubling N.
-import { compile } from "../dist/src/index.js";
+import { compile } from "../dist/index.js";
 
 function chain(n) {
   const lines = ["graph chain {", "  input x = 1"];

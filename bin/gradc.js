@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The installed `gradc` command: the compiled CLI does the work.
-import { main } from "../dist/src/cli/main.js";
+import { main } from "../dist/cli.js";
 
 // A reader that stops early (`gradc compile x.graph | head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {

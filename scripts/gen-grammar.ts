@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { cstTypings, diagramsPage, ebnf, readParserSource } from "./grammar-artifacts.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
+const root = fileURLToPath(new URL("..", import.meta.url));
 writeFileSync(`${root}/grammar/gradc.ebnf`, ebnf(readParserSource(root)));
 writeFileSync(`${root}/grammar/cst.d.ts`, cstTypings());
 writeFileSync(`${root}/grammar/diagrams.html`, diagramsPage());

@@ -1,22 +1,22 @@
-// gradc's public API: compile graph files to TypeScript, print their gradients as graph files,
-// load and run them in-process, check their gradients numerically, and draw them.
-import { analyze, compile, type CompileOptions } from "./compile.js";
+// The `gradc` entry: compile graph files to TypeScript or JavaScript, print their gradients as
+// graph files, load and run them in-process, check their gradients numerically, and draw them;
+// and, for convenience, everything `gradc/runtime` has. Browser-safe: it imports nothing from
+// Node (files, the bundled MNIST digits, PNGs and the CLI are in `gradc/node`).
+import { analyze, emit, type CompileOptions } from "./compile.js";
 import { formatDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { explainGradients as explainGraph } from "./draw/explain.js";
 import { printGradientGraph } from "./emit/graphfile.js";
 import type { Graph } from "./ir/graph.js";
 import { loadModule, type GraphModule } from "./runtime/load.js";
 
-export { analyze, compile } from "./compile.js";
+export { analyze, compile, emit } from "./compile.js";
 export type { AnalyzeResult, CompileOptions, CompileResult } from "./compile.js";
 export { formatDiagnostic, formatDiagnostics } from "./diagnostics.js";
 export type { Diagnostic, Severity, Span } from "./diagnostics.js";
-export type { Dtype, Target } from "./emit/typescript.js";
+export type { Dtype, Lang, Target } from "./emit/options.js";
 export type { Graph, Node, NodeInfo, NamedNode, ValueDecl } from "./ir/graph.js";
 export { loadModule } from "./runtime/load.js";
 export type { GraphForward, GraphModule, ValueMeta } from "./runtime/load.js";
-export { fromNested, toNested, filledTensor, isTensor, ValueError } from "./runtime/tensor.js";
-export type { Tensor, Value } from "./runtime/tensor.js";
 export { checkGradients, DEFAULT_DIM, DEFAULT_SAMPLES, DEFAULT_TOLERANCE } from "./check/gradcheck.js";
 export type { CheckOptions, CheckReport, CheckRow } from "./check/gradcheck.js";
 export { opNames } from "./ops/names.js";
@@ -24,8 +24,7 @@ export { graphDot } from "./draw/dot.js";
 export type { GraphDotOptions } from "./draw/dot.js";
 export { pictureValues, runPicture } from "./draw/values.js";
 export type { PictureValues } from "./draw/values.js";
-export { renderSvg, svgToPng } from "./draw/render.js";
-export { trainingCurves } from "./draw/curves.js";
+export { renderSvg } from "./draw/render.js";
 export { formatNumber } from "./draw/labels.js";
 export { isObservedName } from "./ir/observe.js";
 export { version } from "./version.js";
@@ -56,18 +55,14 @@ export interface LoadedGraph {
   readonly code: string;
 }
 
-/** Compiles a graph and imports the generated module, ready to run; throws GraphError on errors. */
+/**
+ * Compiles a graph to JavaScript and imports the module, ready to run; throws GraphError on
+ * errors. `code` is the JavaScript that runs (`gradc compile --lang js`, before formatting).
+ */
 export async function loadGraph(source: string, options: CompileOptions = {}): Promise<LoadedGraph> {
-  const result = await compile(source, options);
+  const result = emit(source, { ...options, lang: "js" });
   if (!result.code || !result.graph) throw new GraphError(result.diagnostics, options.file ?? "<graph>", source);
   return { module: await loadModule(result.code), graph: result.graph, code: result.code };
 }
 
-export { sgd, momentum, adagrad, adam, makeOptimizer, optimizerNames, defaultLearningRates } from "./train/optimizers.js";
-export type { Optimizer, OptimizerName, Params, Grads } from "./train/optimizers.js";
-export { train, accuracy, planTraining, TrainError } from "./train/trainer.js";
-export type { TrainOptions, TrainResult, EpochStats } from "./train/trainer.js";
-export { loadMnist, loadCsv, loadJson, argmax, DataError, TRAIN_FRACTION } from "./train/data.js";
-export type { Examples, Split } from "./train/data.js";
-export { mulberry32, gaussian, shuffle } from "./runtime/random.js";
-export { ownRecord, setOwn, getOwn, assignOwn } from "./runtime/records.js";
+export * from "./runtime/index.js";

@@ -1,6 +1,6 @@
 // gradc's generated modules, loaded through the public API from the build in dist/.
 import { readFile } from "node:fs/promises";
-import { loadGraph, sgd } from "../../dist/src/index.js";
+import { loadGraph, sgd } from "../../dist/index.js";
 import { C, D, LR, N, measure } from "../lib.mjs";
 
 const graphFile = new URL("../../examples/two_layer_net.graph", import.meta.url);

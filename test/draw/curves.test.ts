@@ -1,6 +1,7 @@
 // `gradc train --plot`'s picture: a Vega chart of loss and accuracies per epoch, as SVG.
 import { describe, expect, it } from "vitest";
-import { trainingCurves, type EpochStats } from "../../src/index.js";
+import type { EpochStats } from "../../src/index.js";
+import { trainingCurves } from "../../src/node/index.js";
 import { expectValidXml, svgTexts } from "./support.js";
 
 const history: EpochStats[] = [

@@ -32,7 +32,7 @@ export async function pictureDot(
     expect(diagnostics).toEqual([]);
     return graphDot(graph!, drawing);
   }
-  const { graph, code, diagnostics } = await compile(source, { observe: true });
+  const { graph, code, diagnostics } = await compile(source, { observe: true, lang: "js" });
   expect(diagnostics).toEqual([]);
   const module = await loadModule(code!);
   const values = runPicture(module, graph!, inputs ?? {}, module.init(0));

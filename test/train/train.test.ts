@@ -6,7 +6,6 @@ import {
   loadCsv,
   loadGraph,
   loadJson,
-  loadMnist,
   sgd,
   adam,
   train,
@@ -14,6 +13,7 @@ import {
   type Split,
 } from "../../src/index.js";
 import { mulberry32, gaussian } from "../../src/runtime/random.js";
+import { loadMnist } from "../../src/node/index.js";
 
 /** Three well-separated Gaussian blobs in 2-D, labels one-hot. */
 function blobs(perClass: number, seed: number): Split {
@@ -127,7 +127,7 @@ describe("data", () => {
   it("reads the JSON form run --inputs uses", () => {
     const split = loadJson("d.json", JSON.stringify({ x: [[1], [2], [3], [4], [5]], t: [[1, 0], [1, 0], [1, 0], [1, 0], [0, 1]] }), "x", "t");
     expect(split.train.rows + split.test.rows).toBe(5);
-    expect(() => loadJson("d.json", "{", "x", "t")).toThrow(/d\.json: error: not valid JSON/);
+    expect(() => loadJson("d.json", "{", "x", "t")).toThrow(/d\.json:1:2: error: not valid JSON/);
     expect(() => loadJson("d.json", JSON.stringify({ x: [[1]], t: [[1], [0]] }), "x", "t")).toThrow(/1 rows but "t" has 2/);
   });
 
