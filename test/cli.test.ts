@@ -1,7 +1,7 @@
 // The `gradc` command line as a user runs it: `node bin/gradc.js …` in a child process, with its
 // exit code, standard output and standard error asserted (the build is test/support/build.ts's).
 // Each spawn costs about a second of CPU, so the tests run concurrently.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -470,7 +470,7 @@ describe.concurrent("command-line misuse is exit 2 with a usage hint", () => {
   it("a mistake on a command's line is followed by that command's usage line", async () => {
     const r = await gradc("compile", "examples/apple.graph", "--dtype", "f16");
     expectExit(r, 2);
-    expect(r.stderr).toMatch(/^Usage: gradc compile \[options\] <file>$/m);
+    expect(r.stderr).toMatch(/^Usage: gradc compile \[options\] <files\.\.\.>$/m);
   });
 
   // A missing command is misuse: the help goes to stderr and the exit code is 2.

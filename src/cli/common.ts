@@ -1,136 +1,134 @@
-// What the CLI's commands share: output streams, common options, loading a graph, a run's
-// inputs and params, and the two kinds of user-facing failure (a usage mistake, exit 2; a file
-// or value problem, exit 1).
-import { Option } from "commander";
-import { compile, filledTensor, formatDiagnostics, loadModule, type Diagnostic, type GraphModule, type Value } from "../index.js";
+// What the commands share once they run (loaded with them, not at start-up): compiling and
+// loading a graph file, diagnostics for people or as JSON, a run's inputs and params, and
+// turning a generated module's complaints into errors that name the file.
+import {
+  emit,
+  filledTensor,
+  formatDiagnostics,
+  lineColumnAt,
+  loadModule,
+  type Diagnostic,
+  type Dtype,
+  type GraphModule,
+  type Target,
+  type Value,
+} from "../index.js";
 import { assignOwn, getOwn, ownRecord, setOwn } from "../index.js";
-import { readJsonValues, readSource, UserError } from "./files.js";
+import { displayName, readJsonValues, readSource, UserError } from "./files.js";
+import type { Io } from "./io.js";
+import { UsageError } from "./options.js";
 
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-  /** Whether stderr is a terminal (progress bars draw only there). */
-  readonly interactive?: boolean;
+/** A diagnostic as `--json` prints it: 1-based lines and columns; the end is just past the span. */
+export interface JsonDiagnostic {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  readonly severity: "error" | "warning";
+  readonly message: string;
 }
 
-export const processIo: Io = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-  interactive: process.stderr.isTTY === true,
-};
-
-/** A mistake on the command line itself (exit code 2). */
-export class UsageError extends Error {}
-
-export function parseSeed(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new UsageError(`--seed takes a whole number, got "${text}"`);
-  return n;
+/** Diagnostics of a file as JSON; a diagnostic about the whole file is placed at its start. */
+export function jsonDiagnostics(diagnostics: readonly Diagnostic[], file: string, source: string): JsonDiagnostic[] {
+  return diagnostics.map((d) => {
+    const start = d.span ? { line: d.span.line, column: d.span.column } : { line: 1, column: 1 };
+    const end = d.span ? lineColumnAt(source, d.span.end) : start;
+    return { file, ...start, endLine: end.line, endColumn: end.column, severity: d.severity, message: d.message };
+  });
 }
 
-export function parsePositive(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || !Number.isSafeInteger(n)) {
-    throw new UsageError(`expected a positive whole number, got "${text}"`);
-  }
-  return n;
+/** A UserError as a JSON diagnostic. */
+export function jsonUserError(e: UserError, fallbackFile: string): JsonDiagnostic {
+  const line = e.place?.line ?? 1;
+  const column = e.place?.column ?? 1;
+  return { file: e.place?.file ?? fallbackFile, line, column, endLine: line, endColumn: column, severity: "error", message: e.reason };
 }
-
-export function parsePositiveNumber(text: string): number {
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || n <= 0) throw new UsageError(`expected a positive number, got "${text}"`);
-  return n;
-}
-
-export const graphOption = () => new Option("--graph <name>", "which graph of the file (default: the first)");
-export const dtypeOption = () =>
-  new Option("--dtype <dtype>", "element type of tensors").choices(["f64", "f32"]).default("f64");
-export const targetOption = () =>
-  new Option("--target <target>", "ts: readable TypeScript loops; wasm: matrix products in WebAssembly SIMD")
-    .choices(["ts", "wasm"])
-    .default("ts");
-export const seedOption = (what = "seed for the params' initializers") =>
-  new Option("--seed <n>", what).argParser(parseSeed).default(0);
 
 export function reportDiagnostics(io: Io, diagnostics: readonly Diagnostic[], file: string, source: string): void {
   if (diagnostics.length > 0) io.err(`${formatDiagnostics(diagnostics, file, source)}\n`);
 }
 
-/** Compiles a file and imports it; reports diagnostics and gives undefined on errors. */
-export async function load(
-  io: Io,
-  file: string,
-  graph?: string,
-  dtype: "f64" | "f32" = "f64",
-  target: "ts" | "wasm" = "ts",
-): Promise<{ module: GraphModule } | undefined> {
-  const source = readSource(file);
-  const result = await compile(source, { graph, file, dtype, target });
-  reportDiagnostics(io, result.diagnostics, file, source);
-  if (!result.code) return undefined;
-  return { module: await loadModule(result.code) };
+export interface LoadedFile {
+  readonly name: string;
+  readonly source: string;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly module?: GraphModule;
 }
 
-/** Runs generated code; its InputError (a wrong value) becomes a located user error. */
+/** Compiles a file to JavaScript and imports it; the module is absent when the file has errors. */
+export async function loadFile(
+  io: Io,
+  file: string,
+  options: { graph?: string; dtype?: Dtype; target?: Target },
+): Promise<LoadedFile> {
+  const name = displayName(file);
+  const source = readSource(file, io);
+  const result = emit(source, { graph: options.graph, file: name, dtype: options.dtype ?? "f64", target: options.target ?? "ts", lang: "js" });
+  if (!result.code) return { name, source, diagnostics: result.diagnostics };
+  return { name, source, diagnostics: result.diagnostics, module: await loadModule(result.code) };
+}
+
+/** Runs generated code; its InputError (a wrong value) becomes an error naming the graph file. */
 export function guarded<T>(file: string, run: () => T): T {
   try {
     return run();
   } catch (e) {
-    if (e instanceof Error && e.name === "InputError") throw new UserError(`${file}: error: ${e.message}`);
+    if (e instanceof Error && e.name === "InputError") throw new UserError(e.message, { file });
     if (e instanceof RangeError && /array length|allocation failed|Array buffer|grow/i.test(e.message)) {
-      throw new UserError(`${file}: error: the tensors are too large to allocate (${e.message}).`);
+      throw new UserError(`the tensors are too large to allocate (${e.message}).`, { file });
     }
     throw e;
   }
 }
 
-/** Commander's way to gather a repeatable option. */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** The inputs of one run: `--inputs`, then each `--set`; an input left without a value (and without a default) is an error. */
-export function runInputs(file: string, module: GraphModule, opts: { set: readonly string[]; inputs?: string }): Record<string, Value> {
+/** The values of one run: `--inputs` (inputs, and params too), each `--set`, then `--params`. */
+export function runValues(
+  file: string,
+  module: GraphModule,
+  opts: { set?: readonly string[]; inputs?: string; params?: string; seed: number },
+): { inputs: Record<string, Value>; params: Record<string, Value> } {
+  const graph = { inputs: module.meta.inputs, params: module.meta.params };
   const inputs = ownRecord<Value>();
-  if (opts.inputs) assignOwn(inputs, readJsonValues(opts.inputs, "input", module.meta.inputs, "f64"));
-  for (const assignment of opts.set) {
+  const params = module.init(opts.seed);
+  if (opts.inputs) {
+    const read = readJsonValues(opts.inputs, "input or param", graph, "f64");
+    assignOwn(inputs, read.inputs);
+    assignOwn(params, read.params);
+  }
+  for (const assignment of opts.set ?? []) {
     const [name, value] = parseSet(assignment, module);
     setOwn(inputs, name, value);
   }
+  if (opts.params) assignOwn(params, readJsonValues(opts.params, "param", graph, "f64").params);
   const missing = module.meta.inputs.filter(
     (v) => getOwn(inputs, v.name) === undefined && getOwn(module.defaults, v.name) === undefined,
   );
   if (missing.length > 0) {
     throw new UserError(
-      `${file}: error: ${missing.map((v) => `input "${v.name}"`).join(", ")} ${missing.length === 1 ? "has" : "have"} no value; ` +
+      `${missing.map((v) => `input "${v.name}"`).join(", ")} ${missing.length === 1 ? "has" : "have"} no value; ` +
         `give ${missing.length === 1 ? "it" : "them"} with --inputs FILE.json${missing.every((v) => v.shape.length === 0) ? " or --set NAME=NUMBER" : ""}.`,
+      { file },
     );
   }
-  return inputs;
-}
-
-/** The params of one run: `init(seed)`, with those `--params` gives replaced. */
-export function runParams(module: GraphModule, opts: { seed: number; params?: string }): Record<string, Value> {
-  const params = module.init(opts.seed);
-  if (opts.params) assignOwn(params, readJsonValues(opts.params, "param", module.meta.params, "f64"));
-  return params;
+  return { inputs, params };
 }
 
 function parseSet(text: string, module: GraphModule): [string, Value] {
   const m = /^([^=]+)=(.*)$/.exec(text);
-  if (!m) throw new UsageError(`--set takes NAME=NUMBER, got "${text}"`);
+  if (!m) throw new UsageError(`--set must be NAME=NUMBER, got ${JSON.stringify(text)}`);
   const [, name, raw] = m;
   const input = module.meta.inputs.find((v) => v.name === name);
   if (!input) {
     const known = module.meta.inputs.map((v) => `"${v.name}"`).join(", ") || "none";
-    throw new UserError(`gradc: error: --set ${name}: the graph has no input "${name}"; its inputs are ${known}.`);
+    throw new UserError(`--set ${name}: the graph has no input "${name}"; its inputs are ${known}.`);
   }
   const value = Number(raw);
-  if (raw!.trim() === "" || !Number.isFinite(value)) throw new UsageError(`--set ${name} needs a finite number, got "${raw}"`);
+  if (raw!.trim() === "" || !Number.isFinite(value)) throw new UsageError(`--set ${name} needs a finite number, got ${JSON.stringify(raw)}`);
   if (input.shape.length > 0) {
     const concrete = input.shape.every((d) => typeof d === "number");
     if (!concrete) {
-      throw new UserError(`gradc: error: --set ${name}: input "${name}" is a tensor of symbolic shape; give it with --inputs.`);
+      throw new UserError(`--set ${name}: input "${name}" is a tensor of symbolic shape; give it with --inputs.`);
     }
     return [name!, filledTensor(input.shape as number[], value)];
   }

@@ -1,185 +1,141 @@
-// The `gradc` command line: compile, run, grad and check. It uses only the public API.
-// Exit codes: 0 success, 1 a problem with the user's files or values, 2 command-line misuse.
-import { Command, CommanderError } from "commander";
-import {
-  checkGradients,
-  compile,
-  DEFAULT_DIM,
-  DEFAULT_SAMPLES,
-  filledTensor,
-  explainGradients,
-  formatDiagnostics,
-  gradientGraph,
-  loadModule,
-  toNested,
-  version,
-  type CheckReport,
-  type Diagnostic,
-  type Dtype,
-  type Target,
-} from "../index.js";
+// The `gradc` command line: compile, run, grad, graph, check and train. This module only
+// declares the commands and their options, so `gradc --version` and `--help` load nothing else;
+// each command's work is in src/cli/commands/, loaded when the command runs, through the
+// public API. Exit codes: 0 success, 1 a problem with the user's files or values, 2 a mistake on
+// the command line, 130 training stopped by Ctrl-C (after saving).
+import { Command, CommanderError, Option } from "commander";
+import { DEFAULT_DIM, DEFAULT_SAMPLES } from "../check/defaults.js";
+import { defaultLearningRates, optimizerNames } from "../train/optimizers.js";
+import { version } from "../version.js";
+import { processIo, type Io } from "./io.js";
 import {
   collect,
   dtypeOption,
   graphOption,
-  guarded,
-  load,
-  parsePositive,
-  processIo,
-  reportDiagnostics,
-  runInputs,
-  runParams,
+  jsonOption,
+  positiveInt,
+  positiveNumber,
   seedOption,
   targetOption,
   UsageError,
-  type Io,
-} from "./common.js";
-import { readJsonValues, readSource, writeAtomically, UserError } from "./files.js";
-import { trainCommand } from "./train.js";
-import { graphCommand } from "./graph.js";
-import { formatCheckReport, formatValue } from "./format.js";
-
+} from "./options.js";
 
 /** Runs the command line; resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let exitCode = 0;
+  const done = (code: number) => {
+    exitCode = code;
+  };
   const program = new Command("gradc")
-    .description("Compile computation graphs to TypeScript with their gradients derived at compile time.")
+    .description("Compile computation graphs to TypeScript or JavaScript with their gradients derived at compile time.")
     .version(version, "-v, --version")
     .exitOverride()
     .showHelpAfterError("(run gradc --help for usage)")
     .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .addHelpText("after", "\nExit codes: 0 success, 1 an error in a graph file or a value, 2 a wrong command line.");
-
+    .addHelpText(
+      "after",
+      "\nA graph file named - is read from standard input.\nExit codes: 0 success, 1 an error in a graph file or a value, 2 a wrong command line, 130 training stopped by Ctrl-C.",
+    );
 
   program
     .command("compile")
-    .description("compile a graph file to a TypeScript module")
-    .argument("<file>", "the graph file")
-    .option("-o, --output <file>", "write the module here (default: standard output)")
+    .description("compile graph files to TypeScript or JavaScript modules")
+    .argument("<files...>", "the graph files (- for standard input)")
+    .option("-o, --output <file>", "write the module here: .ts/.mts for TypeScript, .js/.mjs for JavaScript, .d.ts for declarations only (default: standard output)")
+    .option("--out-dir <dir>", "write one module per graph file into this directory, named after the file")
+    .addOption(new Option("--lang <lang>", "ts: a TypeScript module; js: a JavaScript module (default: from the -o extension, else ts)").choices(["ts", "js"]))
+    .option("--dts", "with JavaScript output: also write its declarations, beside it (net.js → net.d.ts)")
     .addOption(graphOption())
     .addOption(dtypeOption())
     .addOption(targetOption())
-    .action(async (file: string, opts: { output?: string; graph?: string; dtype: Dtype; target: Target }) => {
-      const source = readSource(file);
-      const result = await compile(source, { graph: opts.graph, dtype: opts.dtype, file, target: opts.target });
-      reportDiagnostics(io, result.diagnostics, file, source);
-      if (!result.code) return void (exitCode = 1);
-      if (opts.output) writeAtomically(opts.output, result.code, [file]);
-      else io.out(result.code);
-    });
+    .addOption(jsonOption("print the diagnostics (and the code, without -o or --out-dir) as one JSON object"))
+    .action(async (files: string[], opts) => done(await (await import("./commands/compile.js")).compileCommand(io, files, opts)));
 
   program
     .command("run")
     .description("compile in memory, run forward and backward, print outputs and gradients")
-    .argument("<file>", "the graph file")
+    .argument("<file>", "the graph file (- for standard input)")
     .addOption(graphOption())
-    .option("--set <name=number>", "give an input a value; a tensor of fixed shape is filled with it (repeatable)", collect, [])
-    .option("--inputs <file.json>", "input values: a JSON object of numbers or nested arrays")
+    .option("--set <name=number>", "give an input a value; a tensor of fixed shape is filled with it (repeatable)", collect)
+    .option("--inputs <file.json>", "input (and param) values: a JSON object of numbers or nested arrays")
     .option("--params <file.json>", "param values, as saved by training; the others come from init")
     .addOption(seedOption())
     .addOption(targetOption())
-    .option("--json", "print one JSON object {outputs, grads}")
-    .action(async (file: string, opts: RunOptions) => {
-      const loaded = await load(io, file, opts.graph, "f64", opts.target);
-      if (!loaded) return void (exitCode = 1);
-      const { module } = loaded;
-      const inputs = guarded(file, () => runInputs(file, module, opts));
-      const params = guarded(file, () => runParams(module, opts));
-      const fwd = guarded(file, () => module.forward(inputs, params));
-      const out = fwd.outputs[module.meta.grad.of]!;
-      const upstream = typeof out === "number" ? undefined : filledTensor(out.shape, 1);
-      const grads = guarded(file, () => module.backward(fwd, upstream));
-      if (opts.json) {
-        const outputs = Object.fromEntries(Object.entries(fwd.outputs).map(([k, v]) => [k, toNested(v)]));
-        const gradients = Object.fromEntries(Object.entries(grads).map(([k, v]) => [k, toNested(v)]));
-        io.out(`${JSON.stringify({ outputs, grads: gradients })}\n`);
-        return;
-      }
-      for (const o of module.meta.outputs) io.out(formatValue(o.name, fwd.outputs[o.name]!));
-      io.out(`\ngradients of ${module.meta.grad.of}${upstream ? " (upstream gradient: ones)" : ""}\n`);
-      for (const name of module.meta.grad.wrt) io.out(formatValue(`d${name}`, grads[name]!));
-    });
+    .addOption(jsonOption("print one JSON object {outputs, grads} (NaN and ±Infinity as strings), or {diagnostics}"))
+    .action(async (file: string, opts) => done(await (await import("./commands/run.js")).runCommand(io, file, opts)));
 
   program
     .command("grad")
     .description("print the derived gradient as a graph file of its own")
-    .argument("<file>", "the graph file")
+    .argument("<file>", "the graph file (- for standard input)")
     .addOption(graphOption())
     .option("--explain", "after it, show how the chain rule builds each gradient, node by node (as # comments)")
-    .action((file: string, opts: { graph?: string; explain?: boolean }) => {
-      const source = readSource(file);
-      const result = gradientGraph(source, { graph: opts.graph, file });
-      reportDiagnostics(io, result.diagnostics, file, source);
-      if (result.text === undefined) return void (exitCode = 1);
-      io.out(result.text);
-      if (opts.explain) io.out(`\n${explainGradients(source, { graph: opts.graph, file }).text ?? ""}`);
-    });
+    .addOption(jsonOption("print one JSON object {diagnostics, text}"))
+    .action(async (file: string, opts) => done(await (await import("./commands/grad.js")).gradCommand(io, file, opts)));
+
+  program
+    .command("graph")
+    .description("draw a graph file as the book does: ops as nodes, values on the edges (SVG, DOT or PNG)")
+    .argument("<file>", "the graph file (- for standard input)")
+    .addOption(graphOption())
+    .option("--values", "run the graph once: each value above its edge, its gradient below (in red)")
+    .option("--backward", "also draw the derived gradient graph, each part linked to the forward node it came from")
+    .option("--expand", "draw the body of each user-defined op in a frame (default: one box per call)")
+    .option("--set <name=number>", "with --values: give an input a value (repeatable)", collect)
+    .option("--inputs <file.json>", "with --values: input (and param) values, a JSON object of numbers or nested arrays")
+    .option("--params <file.json>", "with --values: param values (the others come from init)")
+    .addOption(seedOption())
+    .option("-o, --output <file>", "write the picture here: .svg, .dot or .png (default: SVG on standard output)")
+    .action(async (file: string, opts) => done(await (await import("./commands/graph.js")).graphCommand(io, file, opts)));
 
   program
     .command("check")
     .description("check each gradient against central differences of the forward pass")
-    .argument("<files...>", "one or more graph files")
+    .argument("<files...>", "one or more graph files (- for standard input)")
     .addOption(graphOption())
     .addOption(seedOption("seed for the params' initializers and the random inputs"))
-    .option("--dim <name=size>", `size of a symbolic dimension (repeatable; default ${DEFAULT_DIM})`, collect, [])
-    .option("--inputs <file.json>", "values for some inputs; the others are drawn at random")
-    .option("--samples <n>", `elements checked per gradient at most (default ${DEFAULT_SAMPLES})`, parsePositive)
+    .option("--dim <name=size>", `size of a symbolic dimension (repeatable; default ${DEFAULT_DIM} each)`, collect)
+    .option("--inputs <file.json>", "values for some inputs (and params); the others are drawn at random")
+    .option("--samples <n>", `elements checked per gradient at most (default ${DEFAULT_SAMPLES})`, positiveInt("--samples"))
     .addOption(targetOption())
-    .option("--json", "print the reports as JSON")
-    .action(async (files: string[], opts: CheckCliOptions) => {
-      const dims = Object.fromEntries(opts.dim.map(parseDim));
-      const reports: { file: string; report?: CheckReport }[] = [];
-      for (const file of files) {
-        let loaded: Awaited<ReturnType<typeof load>>;
-        try {
-          loaded = await load(io, file, opts.graph, "f64", opts.target);
-        } catch (e) {
-          // One unreadable file is reported; the others are still checked.
-          if (!(e instanceof UserError)) throw e;
-          io.err(`${e.message}\n`);
-          loaded = undefined;
-        }
-        if (!loaded) {
-          exitCode = 1;
-          reports.push({ file, report: undefined });
-          continue;
-        }
-        let report: CheckReport;
-        try {
-          const values = opts.inputs
-            ? readJsonValues(opts.inputs, "input or param", [...loaded.module.meta.inputs, ...loaded.module.meta.params], "f64")
-            : {};
-          report = guarded(file, () => checkGradients(loaded.module, { seed: opts.seed, dims, values, samples: opts.samples }));
-        } catch (e) {
-          // A value that does not fit this file is reported; the other files are still checked.
-          if (!(e instanceof UserError)) throw e;
-          io.err(`${e.message}\n`);
-          exitCode = 1;
-          reports.push({ file, report: undefined });
-          continue;
-        }
-        reports.push({ file, report });
-        if (!report.ok) exitCode = 1;
-        if (!opts.json) io.out(formatCheckReport(file, loaded.module.meta.graph, report));
-      }
-      if (opts.json) {
-        const json = reports.map(({ file, report }) =>
-          report ? { file, ...report } : { file, ok: false, error: "the file could not be checked (see the errors above)" },
-        );
-        io.out(`${JSON.stringify(files.length === 1 ? json[0] ?? {} : json, null, 2)}\n`);
-      }
-    });
+    .addOption(jsonOption("print the reports, with their diagnostics, as JSON"))
+    .action(async (files: string[], opts) => done(await (await import("./commands/check.js")).checkCommand(io, files, opts)));
 
-  program.addCommand(trainCommand(io, (code) => (exitCode = code)).copyInheritedSettings(program));
-  program.addCommand(graphCommand(io, (code) => (exitCode = code)).copyInheritedSettings(program));
+  program
+    .command("train")
+    .description("train a graph's params by minibatch gradient descent on its `grad` output")
+    .argument("<file>", "the graph file (- for standard input)")
+    .addOption(graphOption())
+    .option("--data <mnist|path>", "training data: mnist (bundled), a .csv file or a .json file", "mnist")
+    .option("--epochs <n>", "passes over the training set", positiveInt("--epochs"), 17)
+    .option("--batch <n>", "examples per minibatch", positiveInt("--batch"), 100)
+    .option(
+      "--lr <rate>",
+      `learning rate (default per optimizer: ${Object.entries(defaultLearningRates).map(([k, v]) => `${k} ${v}`).join(", ")})`,
+      positiveNumber("--lr"),
+    )
+    .addOption(new Option("--optimizer <name>", "update rule").choices([...optimizerNames]).default("sgd"))
+    .addOption(seedOption("seed for the params' initializers and the shuffling"))
+    .addOption(dtypeOption())
+    .addOption(targetOption().default("wasm"))
+    .option("--save <file.json>", "write the trained params here (JSON that run --params and --resume read)")
+    .option("--resume <file.json>", "start from these params instead of init(seed)")
+    .option("--log <file.csv>", "write epoch, loss and accuracies per epoch as CSV")
+    .option("--plot <file.svg>", "draw loss and accuracies per epoch (.svg or .png), redrawn after every epoch")
+    .option("--features <input>", "the graph input the features feed", "x")
+    .option("--labels <input>", "the graph input the labels feed", "t")
+    .option("--predict <output>", "the output whose argmax is the prediction (default: the first output shaped like the labels)")
+    .option("--label-column <name|index>", "for CSV data: the label column (default: the last)")
+    .action(async (file: string, opts) => done(await (await import("./commands/train.js")).trainCommand(io, file, opts)));
+
   // A mistake on a command's line is followed by that command's usage line.
   for (const command of program.commands) {
     command.showHelpAfterError(`Usage: gradc ${command.name()} ${command.usage()}\n(run gradc ${command.name()} --help for details)`);
   }
 
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    // `-V` prints the version too, as many tools spell it.
+    await program.parseAsync(argv[0] === "-V" ? ["--version", ...argv.slice(1)] : [...argv], { from: "user" });
     return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
@@ -191,40 +147,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.err(`gradc: ${e.message}\n(run gradc --help for usage)\n`);
       return 2;
     }
-    if (e instanceof UserError) {
+    // A problem with a file or a value: the commands' UserError, printed as it is.
+    if (e instanceof Error && e.name === "UserError") {
       io.err(`${e.message}\n`);
       return 1;
     }
     throw e;
   }
 }
-
-interface RunOptions {
-  graph?: string;
-  target: Target;
-  set: string[];
-  inputs?: string;
-  params?: string;
-  seed: number;
-  json?: boolean;
-}
-
-interface CheckCliOptions {
-  graph?: string;
-  target: Target;
-  seed: number;
-  dim: string[];
-  inputs?: string;
-  samples?: number;
-  json?: boolean;
-}
-
-
-function parseDim(text: string): [string, number] {
-  const m = /^([^=]+)=(\d+)$/.exec(text);
-  if (!m || Number(m[2]) < 1) throw new UsageError(`--dim takes NAME=SIZE with a positive size, got "${text}"`);
-  return [m[1]!, Number(m[2])];
-}
-
-
-

@@ -1,0 +1,146 @@
+// `gradc compile`: graph files to modules, TypeScript or JavaScript (with its declarations),
+// on standard output, to -o FILE, or one per graph file into --out-dir.
+import { mkdirSync } from "node:fs";
+import { basename, extname, join } from "node:path";
+import { compile, type Dtype, type Lang, type Target } from "../../index.js";
+import { jsonDiagnostics, jsonUserError, reportDiagnostics, type JsonDiagnostic } from "../common.js";
+import { displayName, readSource, UserError, writeAtomically } from "../files.js";
+import type { Io } from "../io.js";
+import { UsageError } from "../options.js";
+
+interface CompileOptions {
+  output?: string;
+  outDir?: string;
+  lang?: Lang;
+  dts?: boolean;
+  graph?: string;
+  dtype: Dtype;
+  target: Target;
+  json?: boolean;
+}
+
+/** Where one file's module goes: standard output, or a file (and its declarations beside it). */
+interface Plan {
+  readonly file: string;
+  readonly output?: string;
+  readonly declarations?: string;
+  /** -o NAME.d.ts: only the declarations. */
+  readonly declarationsOnly?: boolean;
+}
+
+/** The language an output file's name asks for, if any. */
+function langOf(path: string): Lang | "dts" | undefined {
+  const name = path.toLowerCase();
+  if (/\.d\.[mc]?ts$/.test(name)) return "dts";
+  if (/\.[mc]?ts$/.test(name)) return "ts";
+  if (/\.[mc]?js$/.test(name)) return "js";
+  return undefined;
+}
+
+/** `net.js` → `net.d.ts`, `net.mjs` → `net.d.mts`: where TypeScript looks for a module's types. */
+function declarationsPath(output: string): string {
+  const ext = extname(output);
+  const dts = ext === ".mjs" ? ".d.mts" : ext === ".cjs" ? ".d.cts" : ".d.ts";
+  return `${output.slice(0, output.length - ext.length)}${dts}`;
+}
+
+function plan(files: readonly string[], opts: CompileOptions): { lang: Lang; plans: Plan[] } {
+  if (opts.output !== undefined && opts.outDir !== undefined) throw new UsageError("give either -o or --out-dir, not both");
+  if (files.length > 1 && opts.outDir === undefined) {
+    throw new UsageError(`${files.length} graph files need --out-dir DIR (-o names one output)`);
+  }
+  if (opts.output !== undefined && /\.cjs$/i.test(opts.output)) {
+    throw new UsageError(`-o ${opts.output}: gradc writes ES modules; name the file .js or .mjs`);
+  }
+  const fromName = opts.output === undefined ? undefined : langOf(opts.output);
+  if (fromName === "dts") {
+    if (opts.lang === "ts") throw new UsageError(`-o ${opts.output} writes the declarations of JavaScript output; drop --lang ts`);
+    return { lang: "js", plans: [{ file: files[0]!, output: opts.output, declarationsOnly: true }] };
+  }
+  if (fromName !== undefined && opts.lang !== undefined && fromName !== opts.lang) {
+    const kind = fromName === "js" ? "JavaScript" : "TypeScript";
+    throw new UsageError(`-o ${opts.output} names a ${kind} file but --lang is ${opts.lang}`);
+  }
+  const lang = opts.lang ?? fromName ?? "ts";
+  if (opts.dts && lang !== "js") throw new UsageError("--dts goes with JavaScript output (--lang js, or -o NAME.js)");
+  if (opts.dts && opts.output === undefined && opts.outDir === undefined) {
+    throw new UsageError("--dts writes a file beside the module: give -o NAME.js or --out-dir DIR");
+  }
+  if (opts.outDir === undefined) {
+    const output = opts.output;
+    return { lang, plans: [{ file: files[0]!, output, declarations: opts.dts && output ? declarationsPath(output) : undefined }] };
+  }
+  const plans: Plan[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    if (file === "-") throw new UsageError("--out-dir names each module after its graph file, so standard input (-) cannot be one");
+    const output = join(opts.outDir, `${basename(file).replace(/\.graph$/i, "")}.${lang}`);
+    const other = seen.get(output);
+    if (other !== undefined) throw new UsageError(`"${other}" and "${file}" would both be written to ${output}`);
+    seen.set(output, file);
+    plans.push({ file, output, declarations: opts.dts ? declarationsPath(output) : undefined });
+  }
+  return { lang, plans };
+}
+
+export async function compileCommand(io: Io, files: string[], opts: CompileOptions): Promise<number> {
+  const { lang, plans } = plan(files, opts);
+  const inputs = files;
+  const diagnostics: JsonDiagnostic[] = [];
+  const outputs: { file: string; output: string; declarations?: string }[] = [];
+  let code: string | undefined;
+  let declarations: string | undefined;
+  let failed = false;
+  if (opts.outDir !== undefined) mkdirSync(opts.outDir, { recursive: true });
+  for (const p of plans) {
+    const name = displayName(p.file);
+    try {
+      const source = readSource(p.file, io);
+      const result = await compile(source, {
+        graph: opts.graph,
+        dtype: opts.dtype,
+        file: name,
+        target: opts.target,
+        lang,
+        declarations: lang === "js" && (p.declarations !== undefined || p.declarationsOnly === true || (opts.json === true && !p.output)),
+      });
+      if (opts.json) diagnostics.push(...jsonDiagnostics(result.diagnostics, name, source));
+      else reportDiagnostics(io, result.diagnostics, name, source);
+      if (!result.code) {
+        failed = true;
+        continue;
+      }
+      if (p.output === undefined) {
+        if (opts.json) {
+          code = result.code;
+          declarations = result.declarations;
+        } else {
+          io.out(result.code);
+        }
+        continue;
+      }
+      if (p.declarationsOnly) {
+        writeAtomically(p.output, result.declarations!, inputs);
+        outputs.push({ file: name, output: p.output });
+        continue;
+      }
+      if (p.declarations) writeAtomically(p.declarations, result.declarations!, inputs);
+      writeAtomically(p.output, result.code, inputs);
+      outputs.push({ file: name, output: p.output, ...(p.declarations ? { declarations: p.declarations } : {}) });
+    } catch (e) {
+      // One file that cannot be read or written is reported; the others are still compiled.
+      if (!(e instanceof UserError)) throw e;
+      if (opts.json) diagnostics.push(jsonUserError(e, name));
+      else io.err(`${e.message}\n`);
+      failed = true;
+    }
+  }
+  if (opts.json) {
+    const written = plans.some((p) => p.output !== undefined);
+    const body = written
+      ? { diagnostics, outputs }
+      : { diagnostics, ...(code !== undefined ? { code } : {}), ...(declarations !== undefined ? { declarations } : {}) };
+    io.out(`${JSON.stringify(body, null, 2)}\n`);
+  }
+  return failed ? 1 : 0;
+}

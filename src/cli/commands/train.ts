@@ -1,0 +1,228 @@
+// `gradc train`: minibatch training of a graph's params on MNIST or the user's data, with a
+// progress bar, a line per epoch, an optional CSV log and plot of the curves, and params saved
+// atomically, also when Ctrl-C stops training between batches (then the exit code is 130).
+import cliProgress from "cli-progress";
+import { extname } from "node:path";
+import {
+  DataError,
+  defaultLearningRates,
+  JsonError,
+  loadCsv,
+  loadJson,
+  makeOptimizer,
+  planTraining,
+  toNested,
+  train,
+  TrainError,
+  type Dtype,
+  type EpochStats,
+  type OptimizerName,
+  type Params,
+  type Split,
+  type Target,
+} from "../../index.js";
+import { trainingCurves } from "../../draw/curves.js";
+import { loadMnist } from "../../node/mnist.js";
+import { svgToPng } from "../../node/png.js";
+import { guarded, loadFile, reportDiagnostics } from "../common.js";
+import { checkNotAnInput, displayName, readJsonValues, readSource, UserError, writeAtomically } from "../files.js";
+import type { Io } from "../io.js";
+import { UsageError } from "../options.js";
+
+interface TrainOptions {
+  graph?: string;
+  data: string;
+  epochs: number;
+  batch: number;
+  lr?: number;
+  optimizer: OptimizerName;
+  seed: number;
+  dtype: Dtype;
+  target: Target;
+  save?: string;
+  resume?: string;
+  log?: string;
+  plot?: string;
+  features: string;
+  labels: string;
+  predict?: string;
+  labelColumn?: string;
+}
+
+/** The exit code of a run that Ctrl-C stopped (128 + SIGINT), after the params were saved. */
+export const INTERRUPTED = 130;
+
+export async function trainCommand(io: Io, file: string, opts: TrainOptions): Promise<number> {
+  const protectedFiles = [file, ...(opts.data === "mnist" ? [] : [opts.data]), ...(opts.resume ? [opts.resume] : [])];
+  if (opts.plot !== undefined && ![".svg", ".png"].includes(extname(opts.plot).toLowerCase())) {
+    throw new UsageError(`--plot must name a file ending in .svg or .png, got ${JSON.stringify(opts.plot)}`);
+  }
+  // Refuse to overwrite an input before spending time on training, not after.
+  for (const out of [opts.save, opts.log, opts.plot]) if (out !== undefined) checkNotAnInput(out, protectedFiles);
+  const loaded = await loadFile(io, file, { graph: opts.graph, dtype: opts.dtype, target: opts.target });
+  reportDiagnostics(io, loaded.diagnostics, loaded.name, loaded.source);
+  const module = loaded.module;
+  if (!module) return 1;
+  const name = loaded.name;
+  const data = loadData(io, opts, module.meta.inputs.find((i) => i.name === opts.labels)?.shape[1]);
+  const params: Params | undefined = opts.resume
+    ? { ...module.init(opts.seed), ...readJsonValues(opts.resume, "param", { inputs: module.meta.inputs, params: module.meta.params }, opts.dtype).params }
+    : undefined;
+  const optimizer = makeOptimizer(opts.optimizer, opts.lr);
+  // Refuse a graph that cannot be trained before announcing the run.
+  await guardedAsync(name, async () => planTraining(module, data, opts.features, opts.labels, opts.predict));
+
+  io.out(
+    `training ${name} (graph "${module.meta.graph}", ${opts.dtype}, ${opts.target}) on ${data.name}: ` +
+      `${data.train.rows} train / ${data.test.rows} test examples, ${opts.optimizer} lr ${opts.lr ?? defaultLearningRates[opts.optimizer]}, batch ${opts.batch}\n`,
+  );
+  const bar = io.interactive
+    ? new cliProgress.SingleBar(
+        { format: "epoch {epoch} [{bar}] {value}/{total} batches, loss {loss}", stream: process.stderr, clearOnComplete: true, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  let stopRequested = false;
+  const onSigint = () => {
+    if (stopRequested) process.exit(INTERRUPTED);
+    stopRequested = true;
+    io.err("\nstopping after this batch (Ctrl-C again to quit at once)\n");
+  };
+  process.on("SIGINT", onSigint);
+  const log: EpochStats[] = [];
+  let epoch = 1;
+  const title = `${name} (graph "${module.meta.graph}"), ${opts.optimizer}, batch ${opts.batch}`;
+  const plot = opts.plot ? plotter(opts.plot, title, protectedFiles) : undefined;
+  try {
+    const result = await guardedAsync(name, () =>
+      train(module, data, {
+        epochs: opts.epochs,
+        batch: opts.batch,
+        optimizer,
+        seed: opts.seed,
+        features: opts.features,
+        labels: opts.labels,
+        predict: opts.predict,
+        params,
+        onBatch: (done, total, loss) => {
+          if (!bar) return;
+          if (done === 1) bar.start(total, 0, { epoch, loss: loss.toFixed(4) });
+          bar.update(done, { epoch, loss: loss.toFixed(4) });
+          if (done === total) bar.stop();
+        },
+        onEpoch: (stats) => {
+          bar?.stop();
+          epoch = stats.epoch + 1;
+          log.push(stats);
+          io.out(`${formatEpoch(stats, opts.epochs)}\n`);
+          if (opts.log) writeAtomically(opts.log, logCsv(log), protectedFiles);
+          plot?.draw([...log]);
+        },
+        shouldStop: () => stopRequested,
+      }),
+    );
+    await plot?.done();
+    if (result.stopped) io.out(`stopped by Ctrl-C after ${result.history.length} epoch(s)\n`);
+    if (opts.save) {
+      const json = Object.fromEntries(Object.entries(result.params).map(([k, v]) => [k, toNested(v)]));
+      writeAtomically(opts.save, `${JSON.stringify(json)}\n`, protectedFiles);
+      io.out(`saved params to ${opts.save}\n`);
+    }
+    return result.stopped ? INTERRUPTED : 0;
+  } finally {
+    bar?.stop();
+    process.off("SIGINT", onSigint);
+    await plot?.finished();
+  }
+}
+
+function loadData(io: Io, opts: TrainOptions, classes: number | string | undefined): Split {
+  try {
+    if (opts.data === "mnist") return loadMnist();
+    const text = readSource(opts.data, io);
+    const ext = extname(opts.data).toLowerCase();
+    if (ext === ".csv") {
+      return loadCsv(displayName(opts.data), text, { labelColumn: opts.labelColumn, classes: typeof classes === "number" ? classes : undefined });
+    }
+    if (ext === ".json") return loadJson(displayName(opts.data), text, opts.features, opts.labels);
+    throw new UserError(`--data takes mnist, a .csv file or a .json file, got "${opts.data}".`);
+  } catch (e) {
+    if (e instanceof DataError) throw new UserError(e.message.replace(/^[^:]*(?::\d+)*: error: /, ""), placeOf(e.message));
+    if (e instanceof JsonError) throw new UserError(`not valid JSON: ${e.reason}.`, { file: e.file, line: e.line, column: e.column });
+    throw e;
+  }
+}
+
+/** The `FILE[:LINE[:COL]]` a DataError's message starts with. */
+function placeOf(message: string): { file: string; line?: number; column?: number } | undefined {
+  const m = /^(.*?)(?::(\d+))?(?::(\d+))?: error: /.exec(message);
+  if (!m) return undefined;
+  return { file: m[1]!, ...(m[2] ? { line: Number(m[2]) } : {}), ...(m[3] ? { column: Number(m[3]) } : {}) };
+}
+
+async function guardedAsync<T>(file: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof TrainError) throw new UserError(e.message, { file });
+    return guarded(file, () => {
+      throw e;
+    });
+  }
+}
+
+function percent(v: number | undefined): string {
+  return v === undefined ? "n/a" : v.toFixed(4);
+}
+
+export function formatEpoch(s: EpochStats, epochs: number): string {
+  const width = String(epochs).length;
+  return (
+    `epoch ${String(s.epoch).padStart(width)}/${epochs}  loss ${s.loss.toFixed(4)}  ` +
+    `train acc ${percent(s.trainAccuracy)}  test acc ${percent(s.testAccuracy)}  (${s.seconds.toFixed(1)} s)`
+  );
+}
+
+/**
+ * Draws the curves off the training loop, one drawing at a time and always of the latest
+ * history: epochs that end while a drawing is made are drawn together by the next one.
+ */
+function plotter(target: string, title: string, inputs: readonly string[]) {
+  let latest: readonly EpochStats[] | undefined;
+  let running: Promise<void> | undefined;
+  let error: unknown;
+  const drawAll = async () => {
+    try {
+      for (let history = latest; history; history = latest) {
+        latest = undefined;
+        const svg = await trainingCurves(history, title);
+        writeAtomically(target, extname(target).toLowerCase() === ".png" ? await svgToPng(svg) : svg, inputs);
+      }
+    } catch (e) {
+      error ??= e;
+    } finally {
+      running = undefined;
+    }
+  };
+  return {
+    draw(history: readonly EpochStats[]): void {
+      if (error) throw error; // the last drawing failed: stop training, as a failed --log write does
+      latest = history;
+      running ??= drawAll();
+    },
+    /** Waits for the last drawing. */
+    async finished(): Promise<void> {
+      await running;
+    },
+    /** Waits for the last drawing and reports its failure. */
+    async done(): Promise<void> {
+      await running;
+      if (error) throw error;
+    },
+  };
+}
+
+function logCsv(history: readonly EpochStats[]): string {
+  const rows = history.map((s) => [s.epoch, s.loss, s.trainAccuracy ?? "", s.testAccuracy ?? "", s.seconds.toFixed(3)].join(","));
+  return `epoch,loss,train_accuracy,test_accuracy,seconds\n${rows.join("\n")}\n`;
+}
