@@ -240,7 +240,7 @@ if (jsonFile) {
   const out = {
     machine,
     python: pythonInfo,
-    results: results.map(({ code, step, forward, ...r }) => ({ ...r, stepSamples: step, forwardSamples: forward })),
+    results: results.map(({ code: _code, step, forward, ...r }) => ({ ...r, stepSamples: step, forwardSamples: forward })),
     kernels,
     targets,
     skipped,
