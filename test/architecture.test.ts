@@ -2,7 +2,7 @@
 // import-x/no-cycle skips those): no module imports itself through others, `gradc/runtime`
 // reaches none of the compiler, and the browser-safe entries reach nothing from Node.
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "./support/gradc.js";

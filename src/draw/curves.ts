@@ -7,8 +7,8 @@ import { FONT_FALLBACKS } from "./labels.js";
 
 const COLORS = { loss: "#2f5f8a", "train accuracy": "#e67e22", "test accuracy": "#27ae60" } as const;
 
-/** The Vega specification of the curves; `title` names the run. */
-export function trainingCurvesSpec(history: readonly EpochStats[], title: string): Spec {
+/** The Vega specification of the curves (a Vega `Spec`); `title` names the run. */
+export function trainingCurvesSpec(history: readonly EpochStats[], title: string): object {
   const loss = history.map((s) => ({ epoch: s.epoch, value: s.loss }));
   const accuracy = history.flatMap((s) => [
     ...(s.trainAccuracy !== undefined ? [{ epoch: s.epoch, series: "train accuracy", value: s.trainAccuracy }] : []),
@@ -81,7 +81,7 @@ export function trainingCurvesSpec(history: readonly EpochStats[], title: string
 /** The curves of a training run as an SVG document. */
 export async function trainingCurves(history: readonly EpochStats[], title = "training"): Promise<string> {
   const vega = await import("vega");
-  const view = new vega.View(vega.parse(trainingCurvesSpec(history, title)), { renderer: "none" });
+  const view = new vega.View(vega.parse(trainingCurvesSpec(history, title) as Spec), { renderer: "none" });
   try {
     return await view.toSVG();
   } finally {

@@ -68,9 +68,15 @@ function locate(text: string, file: string): JsonError {
   const code = first ? printParseErrorCode(first.error) : "";
   let reason = reasons[code] ?? "unexpected text";
   if (code === "InvalidSymbol") reason = `unexpected character ${JSON.stringify(text.charAt(offset))}`;
-  // `[1, 2,]`: the parser expects another value at the bracket; say what is wrong instead.
-  if (first && /^[\]}]/.test(text.slice(offset)) && /,\s*$/.test(text.slice(0, offset))) {
-    reason = "a trailing comma is not allowed";
+  // `[1, 2,]`: the parser expects another value at the bracket; point at the comma instead.
+  const trailing = /,\s*$/.exec(text.slice(0, offset));
+  if (first && trailing && /^[\]}]/.test(text.slice(offset))) {
+    const at = lineColumnAt(text, trailing.index);
+    return new JsonError(file, at.line, at.column, "a trailing comma is not allowed");
+  }
+  // Brackets left open at the end of the file.
+  if (first && offset >= text.trimEnd().length && /^Close(Bracket|Brace)Expected$/.test(code)) {
+    reason = `the file ends before its closing ${code === "CloseBracketExpected" ? '"]"' : '"}"'}`;
   }
   return new JsonError(file, line, column, reason);
 }

@@ -15,7 +15,7 @@ function newest(path: string): number {
 }
 
 export default function setup(): void {
-  const stamp = join(root, "dist", ".built");
+  const stamp = join(root, "node_modules", ".cache", "gradc", "built");
   const sources = Math.max(...["src", "grammar", "scripts", "package.json"].map((p) => newest(join(root, p))));
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= sources) return;
   const r = spawnSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, encoding: "utf8" });

@@ -17,16 +17,22 @@ export interface Run {
 
 /** Runs `gradc ARGS…` from the repository root, without colours. */
 export function gradc(...args: string[]): Promise<Run> {
+  return gradcIn({}, ...args);
+}
+
+/** Runs `gradc ARGS…` with `stdin` as its standard input and `cwd` as its folder. */
+export function gradcIn(options: { stdin?: string; cwd?: string }, ...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
+      cwd: options.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (options.stdin !== undefined) child.stdin!.end(options.stdin);
     let stdout = "";
     let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     child.on("error", reject);
     child.on("close", (status) => resolve({ args, status, stdout, stderr }));
   });
