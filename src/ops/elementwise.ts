@@ -84,7 +84,8 @@ const simplifyAdd: Simplify = (b, [x, y], _attrs, shape) => {
   // - at v = ±0 both terms are zeros of one sign, and so is their sum and (c1 + c2)·v;
   //   at v = ±Infinity or NaN both sides are the same Infinity, or NaN.
   // Not with a coefficient 0 (0·v + v is NaN at v = Infinity, v is not), of opposite signs
-  // (4v + (-2)v is NaN where 4v overflows), or another coefficient (3v rounds: 3v + 2v ≠ 5v).
+  // (4v + (-2)v is Infinity where 4v overflows and 2v does not), or another coefficient (3v
+  // rounds: 3v + 2v ≠ 5v).
   const [cx, vx] = coefficient(x!);
   const [cy, vy] = coefficient(y!);
   if (
