@@ -163,7 +163,7 @@ function handMade(
       const ps = withParam ? ((params.p as Tensor).data.slice() as Float64Array) : new Float64Array(n);
       return { outputs: { y: f(xs, ps) }, saved: { xs, ps } };
     },
-    backward: (fwd) => {
+    backward: (fwd): Record<string, Value> => {
       const { xs, ps } = fwd.saved as { xs: Float64Array; ps: Float64Array };
       const g = vector(grad(xs, ps));
       return withParam ? { x: g, p: g } : { x: g };
