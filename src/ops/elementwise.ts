@@ -10,8 +10,8 @@ import type { OpDef } from "./types.js";
 const unaryShape = (args: readonly Shape[]): Shape => args[0]!;
 const binaryShape = (args: readonly Shape[]): Shape => broadcastShapes(args[0]!, args[1]!);
 
-const isConst = (n: Node, v?: number): boolean =>
-  n.op === "const" && (v === undefined || Object.is(n.value, v) || n.value === v);
+/** Whether `n` is a constant, or the constant `v` (Object.is: 0 and -0 are different constants). */
+const isConst = (n: Node, v?: number): boolean => n.op === "const" && (v === undefined || Object.is(n.value, v));
 
 /** `c * x` as (c, x) when `n` is a constant multiple of something, else (1, n). */
 function coefficient(n: Node): [number, Node] {
@@ -43,47 +43,121 @@ function binary(doc: string, label: string, expr: (a: string, b: string) => stri
 
 type Simplify = (b: Builder, args: readonly Node[], attrs: Attrs, shape: Shape) => Node | undefined;
 
+// The simplifier never changes a result. Each rule below rewrites an expression into one that
+// gives the identical double (Object.is equality, NaN for NaN) for every input, ±0, ±Infinity,
+// NaN, subnormals and values near ±MAX_VALUE included, as the generated code evaluates it (each
+// operation rounded to nearest, ties to even). The comment over a rule derives it. Rewrites that
+// only hold for real numbers are not made: x + 0 is not x at x = -0, 0 - y is not -y at y = 0,
+// 2x - x is not x at x = Infinity, and c1 * (c2 * x) is not (c1·c2) * x when c2 * x overflows
+// or rounds and c1 would have undone it. Facts the derivations use:
+//   F1. x - y is x + (-y), and negation is exact; rounding is symmetric in sign, so
+//       -(x * y) = (-x) * y. Addition and multiplication are commutative.
+//   F2. An exact zero sum is +0, except (-0) + (-0) = -0.
+//   F3. Multiplying by ±2^k (k ≥ 0) is exact unless it overflows: the bits of the significand
+//       stay, a subnormal becomes a larger number with no more bits than before.
+//   F4. If a real r is computed by two expressions, each rounding only once (every other step
+//       exact), both give round(r): the same double, overflow to ±Infinity included.
+
+/** Whether `c` is ±2^k with k ≥ 0 (1, 2, 4, …, 2^1023): multiplying by it is exact (F3). */
+function isScale(c: number): boolean {
+  const a = Math.abs(c);
+  if (!(a >= 1) || a === Infinity) return false;
+  scratch.setFloat64(0, a);
+  // A power of two has an all-zero significand field.
+  return scratch.getUint32(4) === 0 && (scratch.getUint32(0) & 0xfffff) === 0;
+}
+const scratch = new DataView(new ArrayBuffer(8));
+
 const simplifyAdd: Simplify = (b, [x, y], _attrs, shape) => {
   const d = dsl(b);
-  if (isConst(x!, 0) && sameShape(y!.shape, shape)) return y;
-  if (isConst(y!, 0) && sameShape(x!.shape, shape)) return x;
+  // (-0) + y = y for every y, -0 included (F2); +0 + y is not y at y = -0, so 0 + y stays.
+  if (isConst(x!, -0) && sameShape(y!.shape, shape)) return y;
+  // x + (-y) = x - y and (-x) + y = y - x: F1.
   if (y!.op === "neg") return d.sub(x!, y!.args[0]!);
   if (x!.op === "neg") return d.sub(y!, x!.args[0]!);
-  // Collect like terms: c1*v + c2*v = (c1 + c2)*v, so x + x + x becomes 3 * x.
+  // Like terms: c1·v + c2·v = (c1 + c2)·v, so x + x + x becomes 3 * x. Exact when both ci are
+  // scales (±2^k, k ≥ 0; a bare v is 1·v) of the same sign and |c1| + |c2| ≤ 2^53:
+  // - c1 + c2 is then an exact integer, and c1·v, c2·v are exact or overflow (F3);
+  // - if neither overflows, the sum rounds (c1 + c2)·v once, as (c1 + c2) * v does (F4);
+  // - if one overflows to ±Infinity, the other has the same sign (same-sign ci), so the sum is
+  //   that Infinity, and |(c1 + c2)·v| ≥ |ci·v| overflows to it too (no Infinity - Infinity);
+  // - at v = ±0 both terms are zeros of one sign, and so is their sum and (c1 + c2)·v;
+  //   at v = ±Infinity or NaN both sides are the same Infinity, or NaN.
+  // Not with a coefficient 0 (0·v + v is NaN at v = Infinity, v is not), of opposite signs
+  // (4v + (-2)v is Infinity where 4v overflows and 2v does not), or another coefficient (3v
+  // rounds: 3v + 2v ≠ 5v).
   const [cx, vx] = coefficient(x!);
   const [cy, vy] = coefficient(y!);
-  if (vx === vy && vx.op !== "const" && sameShape(vx.shape, shape)) return d.mul(d.num(cx + cy), vx);
+  if (
+    vx === vy &&
+    vx.op !== "const" &&
+    sameShape(vx.shape, shape) &&
+    isScale(cx) &&
+    isScale(cy) &&
+    Math.sign(cx) === Math.sign(cy) &&
+    Math.abs(cx) + Math.abs(cy) <= 2 ** 53
+  ) {
+    return d.mul(d.num(cx + cy), vx);
+  }
+  // u + u = 2 * u for any u: both round the real 2u once (F4), and (-0) + (-0) = -0 = 2 * (-0).
+  if (x === y) return d.mul(d.num(2), x!);
   return undefined;
 };
 
 const simplifySub: Simplify = (b, [x, y], _attrs, shape) => {
   const d = dsl(b);
+  // x - 0 = x + (-0) = x (F1, F2); x - (-0) = x + 0 is not x at x = -0, so it stays.
   if (isConst(y!, 0) && sameShape(x!.shape, shape)) return x;
-  if (isConst(x!, 0) && sameShape(y!.shape, shape)) return d.neg(y!);
+  // (-0) - y = (-0) + (-y) = -y (F1, F2); 0 - y is +0 at y = 0 where -y is -0, so it stays.
+  if (isConst(x!, -0) && sameShape(y!.shape, shape)) return d.neg(y!);
+  // x - (-y) = x + y: F1. Like terms are not merged: 2x - x is +0 at x = -0 and NaN at
+  // x = Infinity, where x is -0 and Infinity.
   if (y!.op === "neg") return d.add(x!, y!.args[0]!);
-  const [cx, vx] = coefficient(x!);
-  const [cy, vy] = coefficient(y!);
-  if (vx === vy && vx.op !== "const" && sameShape(vx.shape, shape) && cx !== cy) {
-    return d.mul(d.num(cx - cy), vx);
-  }
   return undefined;
 };
 
 /** A tensor of ones: `broadcast_to(1, like)`, as a scalar output's seed becomes downstream. */
 const isOnes = (n: Node): boolean => n.op === "broadcast_to" && isConst(n.args[0]!, 1) && n.attrs.axis === undefined;
 
+/**
+ * Whether c1 * (c2 * v) = (c1·c2) * v for every v. c1·c2 must be finite (so exact, below),
+ * and one of:
+ * - c2 is a scale (±2^k, k ≥ 0) and |c1| ≥ 1: c2·v is exact or overflows (F3). If exact, both
+ *   sides round c1·c2·v once (F4). If it overflows, c1 * ±Infinity is ±Infinity and
+ *   |c1·c2·v| ≥ |c2·v| overflows to the same Infinity. c1·c2 is a scaling of c1: exact.
+ * - c1 is a scale and c2 a nonzero whole number. If |c2·v| < 2^-1021, v is a subnormal, a
+ *   multiple of 2^-1074, and so is c2·v, which is then representable: exact, and F4 applies.
+ *   Otherwise |c2·v| ≥ 2^-1022 is rounded in the normal range, where scaling by a power of two
+ *   commutes with rounding, overflow included (IEEE rounds as if the exponent were unbounded,
+ *   then overflows past MAX_VALUE): c1 * round(c2·v) = round(c1·c2·v).
+ * At v = ±0, ±Infinity or NaN both sides agree: the coefficients are finite and nonzero.
+ * Not otherwise: (x * 1e200) * 1e200 is finite at x = 1e-300 but 1e400 is Infinity;
+ * 0.5 * (4 * x) is Infinity where 4x overflows, 2x is not; 2 * (0.5 * x) is 0 at the smallest
+ * subnormal, x is not; 3 * (3 * x) rounds twice (0.9000000000000001 at x = 0.1, 9x is 0.9).
+ */
+function reassociates(c1: number, c2: number): boolean {
+  if (!Number.isFinite(c1 * c2)) return false;
+  return (isScale(c2) && Math.abs(c1) >= 1) || (isScale(c1) && Number.isInteger(c2) && c2 !== 0);
+}
+
 const simplifyMul: Simplify = (b, [x, y], _attrs, shape) => {
   const d = dsl(b);
+  // 1 * y = y for every y.
   if (isOnes(x!) && sameShape(y!.shape, shape)) return y;
   if (isOnes(y!) && sameShape(x!.shape, shape)) return x;
   // Arguments arrive in canonical order: a constant, if any, comes first.
   if (isConst(x!)) {
     const c = x!.value!;
     if (c === 1 && sameShape(y!.shape, shape)) return y;
+    // (-1) * y = -y: exact, NaN included.
     if (c === -1) return d.neg(y!);
-    if (y!.op === "mul" && isConst(y!.args[0]!)) return d.mul(d.num(c * y!.args[0]!.value!), y!.args[1]!);
+    if (y!.op === "mul" && isConst(y!.args[0]!) && reassociates(c, y!.args[0]!.value!)) {
+      return d.mul(d.num(c * y!.args[0]!.value!), y!.args[1]!);
+    }
+    // c * (-y) = (-c) * y: F1.
     if (y!.op === "neg") return d.mul(d.num(-c), y!.args[0]!);
   }
+  // (-x) * (-y) = x * y: F1, twice.
   if (x!.op === "neg" && y!.op === "neg") return d.mul(x!.args[0]!, y!.args[0]!);
   return undefined;
 };
@@ -110,6 +184,7 @@ export const elementwiseOps = {
   },
   div: {
     ...binary("x / y, element-wise with broadcasting.", "÷", (a, b) => `${a} / ${b}`, (a, b) => a / b),
+    // x / 1 = x for every x.
     simplify: (_b, [x, y], _attrs, shape) => (isConst(y!, 1) && sameShape(x!.shape, shape) ? x : undefined),
     // d(x/y)/dx = 1/y; d(x/y)/dy = -x/y² = -(x/y)/y, which reuses the output.
     vjp: ({ b, node, args: [, y], dout }) => {
@@ -119,10 +194,11 @@ export const elementwiseOps = {
   },
   neg: {
     ...unary("-x.", "−", (a) => `-${a}`, (a) => -a),
+    // -(-x) = x, and -(c * x) = (-c) * x (F1). Not -(x - y) = y - x: at x = y the left side
+    // is -(+0) = -0 and the right side +0 (F2).
     simplify: (b, [x]) => {
       if (x!.op === "neg") return x!.args[0];
       if (x!.op === "mul" && isConst(x!.args[0]!)) return dsl(b).mul(dsl(b).num(-x!.args[0]!.value!), x!.args[1]!);
-      if (x!.op === "sub") return dsl(b).sub(x!.args[1]!, x!.args[0]!);
       return undefined;
     },
     vjp: ({ b, dout }) => [dsl(b).neg(dout)],

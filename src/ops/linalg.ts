@@ -62,6 +62,8 @@ export const linalgOps = {
       if (a!.length > 2) throw new ShapeError(`transpose needs rank 2 or less, got ${shapeToString(a!)}`);
       return [...a!].reverse();
     },
+    // Transposes only move elements, so dropping one that moves nothing (a scalar or vector)
+    // or a pair that cancels changes no value.
     simplify: (_b, [x]) => (x!.shape.length < 2 ? x : x!.op === "transpose" ? x!.args[0] : undefined),
     emit: (ctx) => {
       const [r, c] = ctx.argDims[0]!;

@@ -50,6 +50,7 @@ export const reduceOps = {
     params: ["x"],
     attrs: axisAttrs,
     shape: ([x], attrs) => reducedShape(x!, attrs),
+    // The sum of a scalar is that one number: no addition happens, so it is exact (-0 stays -0).
     simplify: (_b, [x], attrs) => (x!.shape.length === 0 && attrs.axis === undefined ? x : undefined),
     emit: emitSum,
     // Each element contributed once: the gradient is dout copied back over the reduced axis.
@@ -65,6 +66,7 @@ export const reduceOps = {
     params: ["x"],
     attrs: axisAttrs,
     shape: ([x], attrs) => reducedShape(x!, attrs),
+    // The mean of a scalar is x / 1 = x, exactly.
     simplify: (_b, [x], attrs) => (x!.shape.length === 0 && attrs.axis === undefined ? x : undefined),
     emit: (ctx) => {
       const x = ctx.argDims[0]!;
@@ -92,7 +94,8 @@ export const reduceOps = {
       if (attrs.axis !== undefined) normalizeAxis(attrs.axis, x!.length);
       return [];
     },
-    // Known sizes fold to a constant; symbolic ones stay until run time.
+    // Known sizes fold to a constant (a product of whole numbers, exact below 2^53); symbolic
+    // ones stay until run time.
     simplify: (b, [x], attrs) => {
       const dims = attrs.axis === undefined ? x!.shape : [x!.shape[normalizeAxis(attrs.axis, x!.shape.length)]!];
       return dims.every((d) => typeof d === "number")
@@ -126,6 +129,7 @@ export const reduceOps = {
       }
       return like!;
     },
+    // Broadcasting to its own shape copies each element once: the value itself.
     simplify: (_b, [g], attrs, shape) => (attrs.axis === undefined && sameShape(g!.shape, shape) ? g : undefined),
     emit: (ctx) => {
       const gDims = ctx.argDims[0]!;
@@ -154,6 +158,7 @@ export const reduceOps = {
       }
       return like!;
     },
+    // Summing down to its own shape sums each element alone: no addition, the value itself.
     simplify: (_b, [g], _attrs, shape) => (sameShape(g!.shape, shape) ? g : undefined),
     emit: (ctx) => {
       const g: Operand = { ref: ctx.args[0]!, dims: ctx.argDims[0]! };
