@@ -1,6 +1,6 @@
 // Every command README.md and docs/*.md show runs here and prints what the page shows. A page's
 // transcripts are the fenced blocks whose lines start with `$ `: each command (run by bash, in a
-// scratch copy of examples/ and docs/examples/, `gradc` and `npx gradc` being this checkout's
+// scratch copy of examples/ and docs/, `gradc` and `npx gradc` being this checkout's
 // command; a block's commands in one shell) is followed by its output (stdout and stderr). In an output, a line that is only `…` stands for any
 // number of lines, and `…` inside a line for any text (timings, say). The blocks of one page run
 // in order, in one folder, so a page can use a file an earlier command wrote.
@@ -21,8 +21,10 @@ interface Command {
 /** The transcripts of a page: each `$ command` with the lines after it. */
 export function transcripts(markdown: string): Command[][] {
   const blocks: Command[][] = [];
-  for (const m of markdown.matchAll(/^```[a-z]*\n([\s\S]*?)^```$/gm)) {
-    const lines = m[1]!.replace(/\n$/, "").split("\n");
+  // Fences may be indented (inside a list item); their lines are read without that indent.
+  for (const m of markdown.matchAll(/^( *)```[a-z]*\n([\s\S]*?)^\1```$/gm)) {
+    const indent = m[1]!.length;
+    const lines = m[2]!.replace(/\n$/, "").split("\n").map((line) => line.slice(indent));
     if (!lines[0]?.startsWith("$ ")) continue;
     const commands: Command[] = [];
     for (const line of lines) {
@@ -50,13 +52,12 @@ export function outputPattern(output: string): RegExp {
 const scratch = mkdtempSync(join(tmpdir(), "gradc-docs-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** A folder like a checkout: the examples, the docs' own files, and `gradc` on the PATH. */
+/** A folder like a checkout: the examples, the docs and their files, and `gradc` on the PATH. */
 function folderFor(page: string): string {
   const dir = join(scratch, page.replace(/\W+/g, "-"));
   mkdirSync(join(dir, "bin"), { recursive: true });
   cpSync(join(ROOT, "examples"), join(dir, "examples"), { recursive: true });
-  cpSync(join(ROOT, "docs", "examples"), join(dir, "docs", "examples"), { recursive: true });
-  mkdirSync(join(dir, "docs", "gallery"), { recursive: true });
+  cpSync(join(ROOT, "docs"), join(dir, "docs"), { recursive: true });
   writeFileSync(join(dir, "bin", "gradc"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(join(dir, "bin", "gradc"), 0o755);
   return dir;
@@ -66,9 +67,9 @@ function folderFor(page: string): string {
 function runBlock(dir: string, commands: readonly string[]): Promise<string[]> {
   const marker = "\u0001gradc-docs-command\u0001";
   // Each command's stdout and stderr together, in order; the marker line keeps `$?` as it was.
-  const script = commands
-    .map((c) => `printf '%s\\n' '${marker}'\n${c.replace(/\bnpx gradc\b/g, "gradc")} 2>&1\n__status=$?; (exit $__status)`)
-    .join("\n");
+  const script = `__status=0\n${commands
+    .map((c) => `printf '%s\\n' '${marker}'; (exit $__status)\n${c.replace(/\bnpx gradc\b/g, "gradc")} 2>&1\n__status=$?`)
+    .join("\n")}`;
   return new Promise((resolve) => {
     execFile(
       "bash",
