@@ -2,7 +2,7 @@
 // command-line errors is produced here by a scenario and must match the page ("…" stands for
 // any text, FILE for the graph file of the scenario).
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -108,6 +108,9 @@ describe("command-line errors in the catalogue", () => {
     writeFileSync(join(dir, "ragged.json"), JSON.stringify({ x: [[1, 2], [3]] }));
     writeFileSync(join(dir, "data.csv"), "1,2,0\n1,zz,1\n");
     writeFileSync(join(dir, "g.graph"), "graph g { input a  y = a * 2  output y }\n");
+    symlinkSync("apple.graph", join(dir, "link.graph"));
+    writeFileSync(join(dir, "wrong.json"), JSON.stringify({ W1: [[1, 2], [3, 4]] }));
+    writeFileSync(join(dir, "comma.json"), '{\n  "x": [[1, 2, 3]]\n  "b": [1, 2]\n}\n');
   });
 
   const scenarios: Record<string, { args: string[]; file?: string }> = {
@@ -119,6 +122,10 @@ describe("command-line errors in the catalogue", () => {
     "unknown name in JSON": { args: ["run", "two_layer_net.graph", "--inputs", "names.json"] },
     "a JSON value that is not a tensor": { args: ["run", "two_layer_net.graph", "--inputs", "ragged.json"] },
     "`-o` over the input": { args: ["compile", "apple.graph", "-o", "apple.graph"] },
+    "`-o` over the input through a link": { args: ["compile", "link.graph", "-o", "apple.graph"] },
+    "a params file of the wrong shape": { args: ["run", "two_layer_net.graph", "--params", "wrong.json"] },
+    "a JSON syntax error": { args: ["run", "affine.graph", "--inputs", "comma.json"] },
+    "`--dim` of a dimension the graph lacks": { args: ["check", "two_layer_net.graph", "--dim", "n=5"] },
     "`-o` into a missing folder": { args: ["compile", "apple.graph", "-o", "out/x.ts"] },
     "a path that cannot be written": { args: ["compile", "apple.graph", "-o", "/sys/apple.ts"] },
     "tensors too large to allocate": { args: ["check", "affine.graph", "--dim", "N=100000000000"], file: "affine.graph" },
@@ -126,6 +133,8 @@ describe("command-line errors in the catalogue", () => {
     "training data": { args: ["train", "two_layer_net.graph", "--data", "data.csv", "--features", "x"] },
     "a graph training cannot use": { args: ["train", "g.graph", "--epochs", "1"], file: "g.graph" },
     "a bad option value": { args: ["compile", "apple.graph", "--dtype", "f16"] },
+    "a bad number for an option": { args: ["train", "two_layer_net.graph", "--epochs", "0"] },
+    "contradicting options": { args: ["compile", "apple.graph", "-o", "x.js", "--lang", "ts"] },
     "no command": { args: [] },
   };
 
