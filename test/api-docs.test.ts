@@ -8,12 +8,15 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { documentedNames, firstSentence, readEntries, readReference, regeneratePage, regionOf, replaceRegions } from "../scripts/api-reference.js";
+import { documentedNames, firstSentence, readEntries, readReference, regeneratePage, regionOf, replaceRegions, type EntryReference } from "../scripts/api-reference.js";
 import { BIN, ROOT } from "./support/gradc.js";
 import { strictOptions } from "./support/typecheck.js";
 
 const PAGE = join(ROOT, "docs", "api.md");
 const page = readFileSync(PAGE, "utf8");
+let cached: EntryReference[] | undefined;
+/** The generator's reading of the built declarations (a TypeScript program: read it once). */
+const reference = (): EntryReference[] => (cached ??= readReference(ROOT));
 
 describe("the reference in docs/api.md", () => {
   it("is what `npm run api-docs` writes from the built declarations (run it after changing the API)", async () => {
@@ -40,12 +43,12 @@ describe("the reference in docs/api.md", () => {
   });
 
   it("gives every export a description (the first sentence of its JSDoc)", () => {
-    const undocumented = readReference(ROOT).flatMap((r) => r.exports.filter((e) => e.summary === "").map((e) => `${r.entry.name}: ${e.name} (src/${e.source})`));
+    const undocumented = reference().flatMap((r) => r.exports.filter((e) => e.summary === "").map((e) => `${r.entry.name}: ${e.name} (src/${e.source})`));
     expect(undocumented).toEqual([]);
   });
 
   it("documents what `gradc/runtime` exports once: `gradc` re-exports all of it", () => {
-    const gradc = readReference(ROOT).find((r) => r.entry.name === "gradc")!;
+    const gradc = reference().find((r) => r.entry.name === "gradc")!;
     expect(gradc.includes).toEqual(["gradc/runtime"]);
     expect(regionOf(page, "gradc")).toContain("`gradc` also exports everything `gradc/runtime` does");
   });
@@ -54,8 +57,7 @@ describe("the reference in docs/api.md", () => {
   // exports of its .d.ts as the TypeScript compiler reads them.
   describe.each(readEntries(ROOT))("$name", (entry) => {
     it("documents exactly the names the entry exports, at run time and as types", async () => {
-      const reference = readReference(ROOT);
-      const own = reference.find((r) => r.entry.name === entry.name)!;
+      const own = reference().find((r) => r.entry.name === entry.name)!;
       const documented = [entry.name, ...own.includes].flatMap((name) => documentedNames(regionOf(page, name) ?? ""));
       const values = Object.keys((await import(pathToFileURL(join(ROOT, entry.bundle)).href)) as object);
       const expected = [...new Set([...values, ...typeOnlyExports(join(ROOT, entry.types))])].sort();
@@ -64,7 +66,7 @@ describe("the reference in docs/api.md", () => {
 
     it("has, at run time, a function for every function and class documented, and a value for every constant", async () => {
       const module = (await import(pathToFileURL(join(ROOT, entry.bundle)).href)) as Record<string, unknown>;
-      const own = readReference(ROOT).find((r) => r.entry.name === entry.name)!;
+      const own = reference().find((r) => r.entry.name === entry.name)!;
       for (const e of own.exports) {
         if (e.kind === "function" || e.kind === "class") expect(typeof module[e.name], e.name).toBe("function");
         else if (e.kind === "const") expect(module[e.name], e.name).not.toBeUndefined();
