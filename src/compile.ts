@@ -17,6 +17,7 @@ import { version } from "./version.js";
  */
 export const MAX_FORMATTED = 1_000_000;
 
+/** How to compile: which graph, to what element type, target and language, and how. */
 export interface CompileOptions {
   /** Which graph of the file to compile; the first when absent. */
   readonly graph?: string;
@@ -39,12 +40,14 @@ export interface CompileOptions {
   readonly observe?: boolean;
 }
 
+/** What `analyze` returns: the compiler's IR of the graph, or the diagnostics saying why not. */
 export interface AnalyzeResult {
   /** The optimised graph with its gradients, when there were no errors. */
   readonly graph?: Graph;
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** What `compile` and `emit` return: the module's code (absent when there are errors) and the IR. */
 export interface CompileResult extends AnalyzeResult {
   /** The generated module, when there were no errors. */
   readonly code?: string;

@@ -9,8 +9,10 @@ export interface Span {
   readonly column: number;
 }
 
+/** How bad a diagnostic is; gradc reports only errors today. */
 export type Severity = "error" | "warning";
 
+/** One problem in a graph file: its message, and where in the file it is. */
 export interface Diagnostic {
   readonly severity: Severity;
   readonly message: string;

@@ -29,7 +29,7 @@ export { formatNumber } from "./draw/labels.js";
 export { isObservedName } from "./ir/observe.js";
 export { version } from "./version.js";
 
-/** Compile errors, formatted, raised by the helpers below that cannot return diagnostics. */
+/** Compile errors, formatted as the command line prints them: what `loadGraph` throws. */
 export class GraphError extends Error {
   constructor(readonly diagnostics: readonly Diagnostic[], file: string, source: string) {
     super(formatDiagnostics(diagnostics, file, source));
@@ -49,6 +49,7 @@ export function explainGradients(source: string, options: CompileOptions = {}): 
   return { text: result.graph ? explainGraph(result.graph, source) : undefined, diagnostics: result.diagnostics };
 }
 
+/** What `loadGraph` returns: the module, running, with the IR and the code it came from. */
 export interface LoadedGraph {
   readonly module: GraphModule;
   readonly graph: Graph;

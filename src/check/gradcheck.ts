@@ -6,6 +6,7 @@ import { getOwn, ownRecord, setOwn } from "../runtime/records.js";
 import { filledTensor, isTensor, type Tensor, type Value } from "../runtime/tensor.js";
 import { DEFAULT_DIM, DEFAULT_SAMPLES, DEFAULT_TOLERANCE } from "./defaults.js";
 
+/** How `checkGradients` checks: the seed of its random values, sizes, given values, samples, tolerance. */
 export interface CheckOptions {
   readonly seed?: number;
   /** Sizes for symbolic dimensions; those not given are DEFAULT_DIM. */
@@ -18,6 +19,7 @@ export interface CheckOptions {
   readonly tolerance?: number;
 }
 
+/** The check of one gradient: how many of its elements were compared, and the largest errors. */
 export interface CheckRow {
   readonly name: string;
   readonly checked: number;
@@ -35,6 +37,7 @@ export interface CheckRow {
   readonly kinks?: number;
 }
 
+/** The outcome of `checkGradients`: one row per `wrt` value, and whether all of them passed. */
 export interface CheckReport {
   readonly of: string;
   readonly dims: Readonly<Record<string, number>>;
@@ -70,6 +73,10 @@ function isConstant(v: Value): boolean {
   return v.data.every((x) => Object.is(x, v.data[0]));
 }
 
+/**
+ * Checks each gradient `backward` gives against central differences of `forward` alone, on
+ * seeded random values (what `gradc check` runs).
+ */
 export function checkGradients(mod: GraphModule, options: CheckOptions = {}): CheckReport {
   const seed = options.seed ?? 0;
   const random = mulberry32(seed + 1);

@@ -1,4 +1,5 @@
 // Owns where the command line's output goes: standard output and error, or a caller's buffers.
+/** Where `main` writes (and reads standard input from): the process's streams, or a caller's. */
 export interface Io {
   out(text: string): void;
   err(text: string): void;

@@ -14,6 +14,7 @@ import type { Value } from "../runtime/tensor.js";
 import { FONT, formatNumber, opLabel, shapeLabel, summarizeValue, valueName } from "./labels.js";
 import type { PictureValues } from "./values.js";
 
+/** What `graphDot` draws besides the forward graph. */
 export interface GraphDotOptions {
   /** Also draw the derived gradient graph, each backward node linked to its forward node. */
   readonly backward?: boolean;

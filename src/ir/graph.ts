@@ -9,6 +9,7 @@ export type Attrs = Readonly<Record<string, number>>;
 /** A leaf is a value from outside (`input`, `param`, the `upstream` gradient) or a constant. */
 export type LeafKind = "input" | "param" | "upstream" | "const";
 
+/** One value of the IR: an op applied to argument nodes, or a leaf; equal nodes are the same object. */
 export interface Node {
   readonly id: number;
   readonly op: OpName | LeafKind;
@@ -57,6 +58,7 @@ export interface TensorLiteral {
   readonly data: readonly number[];
 }
 
+/** A node under the name the graph gives it: an output, a `wrt` value or a gradient. */
 export interface NamedNode {
   readonly name: string;
   readonly node: Node;

@@ -6,7 +6,7 @@ import { topoSort, type Graph, type NamedNode } from "./graph.js";
 
 const PREFIX = "%";
 
-/** Whether an output or `wrt` name was added by `observeAll`. */
+/** Whether an output or `wrt` name was added by compiling with `observe: true`. */
 export function isObservedName(name: string): boolean {
   return name.startsWith(PREFIX);
 }

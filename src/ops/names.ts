@@ -1,5 +1,6 @@
 // The names of the built-in ops. The registry must define exactly these (`satisfies
 // Record<OpName, OpDef>`), so an op left half-declared is a type error.
+/** The names of the built-in ops, each described in docs/language.md. */
 export const opNames = [
   "add",
   "sub",

@@ -4,6 +4,7 @@
 import type { Dtype } from "../emit/options.js";
 import type { Value } from "./tensor.js";
 
+/** One entry of a module's `meta.inputs`, `params` or `outputs`: a symbolic dimension is its name. */
 export interface ValueMeta {
   readonly name: string;
   readonly shape: readonly (number | string)[];
@@ -26,6 +27,7 @@ export interface GraphModule {
   readonly InputError: new (message: string) => Error;
 }
 
+/** What a module's `forward` returns: the outputs, and what `backward` needs. */
 export interface GraphForward {
   readonly outputs: Record<string, Value>;
   readonly saved: unknown;

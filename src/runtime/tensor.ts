@@ -2,16 +2,19 @@
 // arrays of JSON files and printed results.
 import type { Dtype } from "../emit/options.js";
 
+/** A tensor as generated modules take and return it: its shape and its elements, row-major. */
 export interface Tensor {
   shape: number[];
   data: Float64Array | Float32Array;
 }
 
+/** A value of a graph: a scalar is a number, anything else a tensor. */
 export type Value = number | Tensor;
 
 /** A JSON value (number or nested arrays) that is not a well-formed tensor. */
 export class ValueError extends Error {}
 
+/** Whether `v` is an object with `shape` and `data` (nothing more is checked). */
 export function isTensor(v: unknown): v is Tensor {
   return typeof v === "object" && v !== null && "shape" in v && "data" in v;
 }

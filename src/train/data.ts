@@ -13,6 +13,7 @@ export interface Examples {
   readonly labels: Float64Array;
 }
 
+/** A data set split into training and test examples. */
 export interface Split {
   readonly name: string;
   readonly train: Examples;
@@ -25,6 +26,7 @@ export const TRAIN_FRACTION = 0.8;
 /** A problem with a data file, phrased for the user. */
 export class DataError extends Error {}
 
+/** One example: its features and its one-hot label (the class is the label's argmax). */
 export interface Labelled {
   readonly features: readonly number[] | Float64Array;
   readonly label: readonly number[] | Float64Array;
@@ -60,6 +62,7 @@ function pack(list: readonly Labelled[], width: number, classes: number): Exampl
   return { rows: list.length, width, classes, features, labels };
 }
 
+/** The index of the largest of `length` elements from `offset` (the first of equals). */
 export function argmax(row: ArrayLike<number>, offset = 0, length = row.length - offset): number {
   let best = 0;
   for (let j = 1; j < length; j++) if (row[offset + j]! > row[offset + best]!) best = j;

@@ -3,9 +3,12 @@
 import { setOwn } from "../runtime/records.js";
 import type { Value } from "../runtime/tensor.js";
 
+/** Any module's params, by name: numbers and tensors. */
 export type Params = Record<string, Value>;
+/** Any module's gradients, by name. */
 export type Grads = Readonly<Record<string, Value>>;
 
+/** An update rule with its state (momentum, running averages), stepped once per batch. */
 export interface Optimizer {
   readonly name: string;
   /**
@@ -15,8 +18,10 @@ export interface Optimizer {
   step(params: object, grads: object): void;
 }
 
+/** The optimizers `makeOptimizer` knows by name. */
 export type OptimizerName = "sgd" | "momentum" | "adagrad" | "adam";
 
+/** Every `OptimizerName`, as `gradc train --optimizer` accepts them. */
 export const optimizerNames: readonly OptimizerName[] = ["sgd", "momentum", "adagrad", "adam"];
 
 /** The learning rate each optimizer uses when none is given (the book's choices). */
@@ -138,6 +143,7 @@ export function adam(lr = defaultLearningRates.adam, beta1 = 0.9, beta2 = 0.999,
   };
 }
 
+/** The optimizer of that name, with its default learning rate unless `lr` is given. */
 export function makeOptimizer(name: OptimizerName, lr?: number): Optimizer {
   switch (name) {
     case "sgd":

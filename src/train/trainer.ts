@@ -8,6 +8,7 @@ import type { Tensor, Value } from "../runtime/tensor.js";
 import { argmax, TRAIN_FRACTION, type Examples, type Split } from "./data.js";
 import type { Optimizer, Params } from "./optimizers.js";
 
+/** How `train` trains: epochs, batch size, optimizer, seed, which inputs and output, and hooks. */
 export interface TrainOptions {
   readonly epochs: number;
   readonly batch: number;
@@ -29,6 +30,7 @@ export interface TrainOptions {
   readonly shouldStop?: () => boolean;
 }
 
+/** What one epoch of `train` measured. */
 export interface EpochStats {
   readonly epoch: number;
   /** Mean loss over the epoch's batches. */
@@ -38,6 +40,7 @@ export interface EpochStats {
   readonly seconds: number;
 }
 
+/** What `train` returns: the trained params and the statistics of each epoch. */
 export interface TrainResult {
   readonly params: Params;
   readonly history: readonly EpochStats[];
@@ -123,6 +126,11 @@ export function planTraining(mod: GraphModule, data: Split, features: string, la
   return { predict: guess?.name };
 }
 
+/**
+ * Minibatch training, as `gradc train` runs it: each epoch shuffles the training examples
+ * (seeded), runs forward, backward and an optimizer step per batch, then measures the loss and
+ * the accuracies.
+ */
 export async function train(mod: GraphModule, data: Split, options: TrainOptions): Promise<TrainResult> {
   const { predict } = planTraining(mod, data, options.features, options.labels, options.predict);
   const params: Params = options.params ?? mod.init(options.seed);
