@@ -5,7 +5,6 @@ import {
   emit,
   filledTensor,
   formatDiagnostics,
-  lineColumnAt,
   loadModule,
   type Diagnostic,
   type Dtype,
@@ -14,6 +13,7 @@ import {
   type Value,
 } from "../index.js";
 import { assignOwn, getOwn, ownRecord, setOwn } from "../index.js";
+import { lineColumnAt } from "../runtime/json.js";
 import { displayName, readJsonValues, readSource, UserError } from "./files.js";
 import type { Io } from "./io.js";
 import { UsageError } from "./options.js";

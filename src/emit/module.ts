@@ -473,28 +473,30 @@ class ModuleEmitter {
   private types(): string {
     const g = this.graph;
     const withDefault = new Set(this.withDefault.map((v) => v.name));
+    // Records of values are type aliases, not interfaces: an alias is assignable to an index
+    // signature, so a module imported as a namespace is a GraphModule (gradc/runtime's `train`).
     return `/** A tensor: its shape and its elements in row-major order. */
 export interface Tensor {
   shape: number[];
   data: ${this.arr};
 }
 
-export interface Inputs {
+export type Inputs = {
 ${this.fields(this.inputs, (n) => withDefault.has(n))}
-}
+};
 
-export interface Params {
+export type Params = {
 ${this.fields(this.params)}
-}
+};
 
-export interface Outputs {
+export type Outputs = {
 ${this.fields(g.outputs)}
-}
+};
 
 /** One gradient of "${commentText(g.gradOf.name)}" per \`wrt\` name, shaped like that value. */
-export interface Grads {
+export type Grads = {
 ${this.fields(g.wrt)}
-}
+};
 
 /** What backward needs from forward: the values it reads, valid until forward runs again. */
 export interface Saved {
@@ -507,9 +509,9 @@ export interface Forward {
 }
 
 /** The values the graph file gives its inputs. */
-export interface Defaults {
+export type Defaults = {
 ${this.withDefault.map((v) => `readonly ${propertyKey(v.name)}: ${this.typeOf(v.node.shape)};`).join("\n")}
-}`;
+};`;
   }
 
   /** The `.d.ts` of the JavaScript module. */

@@ -5,12 +5,12 @@ export { sgd, momentum, adagrad, adam, makeOptimizer, optimizerNames, defaultLea
 export type { Optimizer, OptimizerName, Params, Grads } from "../train/optimizers.js";
 export { train, accuracy, planTraining, TrainError } from "../train/trainer.js";
 export type { TrainOptions, TrainResult, EpochStats } from "../train/trainer.js";
-export { loadCsv, loadJson, argmax, splitByClass, DataError, TRAIN_FRACTION } from "../train/data.js";
-export type { Examples, Labelled, Split } from "../train/data.js";
+export { loadCsv, loadJson, argmax, DataError, TRAIN_FRACTION } from "../train/data.js";
+export type { Examples, Split } from "../train/data.js";
 export { mulberry32, gaussian, shuffle } from "./random.js";
 export { ownRecord, setOwn, getOwn, assignOwn } from "./records.js";
 export { fromNested, toNested, filledTensor, isTensor, ValueError } from "./tensor.js";
-export { parseJson, JsonError, lineColumnAt } from "./json.js";
+export { parseJson, JsonError } from "./json.js";
 export type { Tensor, Value } from "./tensor.js";
 export type { GraphForward, GraphModule, ValueMeta } from "./load.js";
 export type { Dtype } from "../emit/options.js";

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { compile, loadGraph, type Dtype, type GraphModule, type Target, type Value } from "../../src/index.js";
 import { exampleSource, examples, inputsFor } from "../support/examples.js";
 import { typecheckStrict } from "../support/typecheck.js";
+import { ROOT } from "../support/gradc.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "gradc-langs-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -41,6 +42,10 @@ describe("TypeScript and JavaScript output", () => {
         writeFileSync(
           join(tmp, `${name}_use.ts`),
           `import { backward, defaults, forward, init, InputError, meta, type Inputs } from "./${name}_js.js";
+import * as whole from "./${name}_js.js";
+import type { GraphModule } from "${ROOT}/src/runtime/load.js";
+// What gradc/runtime's train and checkGradients take: the module as it is, no cast.
+export const asGraphModule: GraphModule = whole;
 export function use(inputs: Inputs): number {
   const fwd = forward(inputs, init(1));
   void backward;
