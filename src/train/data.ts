@@ -24,7 +24,18 @@ export interface Split {
 export const TRAIN_FRACTION = 0.8;
 
 /** A problem with a data file, phrased for the user. */
-export class DataError extends Error {}
+export class DataError extends Error {
+  constructor(
+    /** What is wrong, one sentence. */
+    readonly reason: string,
+    readonly file: string,
+    /** The 1-based line of a CSV file, when the problem is on one. */
+    readonly line?: number,
+  ) {
+    super(`${file}${line === undefined ? "" : `:${line}`}: error: ${reason}`);
+    this.name = "DataError";
+  }
+}
 
 /** One example: its features and its one-hot label (the class is the label's argmax). */
 export interface Labelled {
@@ -77,37 +88,37 @@ export function argmax(row: ArrayLike<number>, offset = 0, length = row.length -
 export function loadCsv(file: string, text: string, options: { labelColumn?: string; classes?: number } = {}): Split {
   const lines = text.split(/\r?\n/).map((l, i) => ({ line: i + 1, cells: l.split(",").map((c) => c.trim()) }));
   const rows = lines.filter((l) => !(l.cells.length === 1 && l.cells[0] === ""));
-  if (rows.length === 0) throw new DataError(`${file}: error: the CSV file has no rows.`);
+  if (rows.length === 0) throw new DataError(`the CSV file has no rows.`, file);
   const isNumber = (c: string) => c !== "" && Number.isFinite(Number(c));
   const header = rows[0]!.cells.every(isNumber) ? undefined : rows.shift()!.cells;
   const columns = rows[0]?.cells.length ?? 0;
-  if (columns < 2) throw new DataError(`${file}: error: a CSV row needs at least one feature and a label.`);
+  if (columns < 2) throw new DataError(`a CSV row needs at least one feature and a label.`, file);
   let labelIndex = columns - 1;
   if (options.labelColumn !== undefined) {
     const byName = header?.indexOf(options.labelColumn) ?? -1;
     const byIndex = /^\d+$/.test(options.labelColumn) ? Number(options.labelColumn) : -1;
     labelIndex = byName >= 0 ? byName : byIndex;
     if (labelIndex < 0 || labelIndex >= columns) {
-      throw new DataError(`${file}: error: there is no label column "${options.labelColumn}".`);
+      throw new DataError(`there is no label column "${options.labelColumn}".`, file);
     }
   }
   const parsed = rows.map(({ line, cells }) => {
     if (cells.length !== columns) {
-      throw new DataError(`${file}:${line}: error: expected ${columns} values, found ${cells.length}.`);
+      throw new DataError(`expected ${columns} values, found ${cells.length}.`, file, line);
     }
     const values = cells.map((c, col) => {
-      if (!isNumber(c)) throw new DataError(`${file}:${line}: error: "${c.slice(0, 20)}" in column ${col + 1} is not a number.`);
+      if (!isNumber(c)) throw new DataError(`"${c.slice(0, 20)}" in column ${col + 1} is not a number.`, file, line);
       return Number(c);
     });
     return { line, values };
   });
   const labels = parsed.map((p) => p.values[labelIndex]!);
   const bad = parsed.find((p) => !Number.isInteger(p.values[labelIndex]!) || p.values[labelIndex]! < 0);
-  if (bad) throw new DataError(`${file}:${bad.line}: error: a label must be a class number 0, 1, 2, …`);
+  if (bad) throw new DataError(`a label must be a class number 0, 1, 2, …`, file, bad.line);
   const classes = options.classes ?? Math.max(...labels) + 1;
   const tooBig = parsed.find((p) => p.values[labelIndex]! >= classes);
   if (tooBig) {
-    throw new DataError(`${file}:${tooBig.line}: error: label ${tooBig.values[labelIndex]} is out of range for ${classes} classes.`);
+    throw new DataError(`label ${tooBig.values[labelIndex]} is out of range for ${classes} classes.`, file, tooBig.line);
   }
   const width = columns - 1;
   const examples = parsed.map((p) => ({
@@ -127,13 +138,13 @@ export function loadJson(file: string, text: string, featuresName: string, label
       Array.isArray(value) &&
       value.length > 0 &&
       value.every((r) => Array.isArray(r) && r.length === (value[0] as unknown[]).length && r.every((v) => typeof v === "number"));
-    if (!ok) throw new DataError(`${file}: error: "${name}" must be a non-empty list of equally long lists of numbers.`);
+    if (!ok) throw new DataError(`"${name}" must be a non-empty list of equally long lists of numbers.`, file);
     return value as number[][];
   };
   const features = table(featuresName);
   const labels = table(labelsName);
   if (features.length !== labels.length) {
-    throw new DataError(`${file}: error: "${featuresName}" has ${features.length} rows but "${labelsName}" has ${labels.length}.`);
+    throw new DataError(`"${featuresName}" has ${features.length} rows but "${labelsName}" has ${labels.length}.`, file);
   }
   const examples = features.map((f, i) => ({ features: f, label: labels[i]! }));
   return splitByClass(file, examples, features[0]!.length, labels[0]!.length);

@@ -147,17 +147,10 @@ function loadData(io: Io, opts: TrainOptions, classes: number | string | undefin
     if (ext === ".json") return loadJson(displayName(opts.data), text, opts.features, opts.labels);
     throw new UserError(`--data takes mnist, a .csv file or a .json file, got "${opts.data}".`);
   } catch (e) {
-    if (e instanceof DataError) throw new UserError(e.message.replace(/^[^:]*(?::\d+)*: error: /, ""), placeOf(e.message));
+    if (e instanceof DataError) throw new UserError(e.reason, { file: e.file, ...(e.line === undefined ? {} : { line: e.line }) });
     if (e instanceof JsonError) throw new UserError(`not valid JSON: ${e.reason}.`, { file: e.file, line: e.line, column: e.column });
     throw e;
   }
-}
-
-/** The `FILE[:LINE[:COL]]` a DataError's message starts with. */
-function placeOf(message: string): { file: string; line?: number; column?: number } | undefined {
-  const m = /^(.*?)(?::(\d+))?(?::(\d+))?: error: /.exec(message);
-  if (!m) return undefined;
-  return { file: m[1]!, ...(m[2] ? { line: Number(m[2]) } : {}), ...(m[3] ? { column: Number(m[3]) } : {}) };
 }
 
 async function guardedAsync<T>(file: string, run: () => Promise<T>): Promise<T> {
