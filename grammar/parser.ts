@@ -6,7 +6,10 @@ import * as T from "./tokens.js";
 
 export class GraphParser extends CstParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3 });
+    // No in-parse recovery: src/syntax/recovery.ts repairs the tokens after each first error
+    // and parses again, so that one mistake gives one error; Chevrotain's guesses past the
+    // first error only made a failing parse several times slower.
+    super(T.allTokens, { recoveryEnabled: false, maxLookahead: 3 });
     this.performSelfAnalysis();
   }
 
