@@ -461,6 +461,27 @@ const cases: readonly Case[] = [
     count: 1,
   },
   {
+    name: "dot_op",
+    title: "dot(h, W) gets a hint to write h @ W",
+    source: "graph g {\n  input h: [2, 3]\n  input W: [3, 4]\n  y = dot(h, W)\n  output y\n}\n",
+    errors: [{ line: 4, col: 7, message: 'Unknown op "dot"; write "h @ W" or "matmul(h, W)".', under: "dot" }],
+    count: 1,
+  },
+  {
+    name: "mm_op",
+    title: "mm(h, W) gets the same hint, inside another call",
+    source: "graph g {\n  input h: [2, 3]\n  input W: [3, 4]\n  y = relu(mm(h, W))\n  output y\n}\n",
+    errors: [{ line: 4, col: 12, message: 'Unknown op "mm"; write "h @ W" or "matmul(h, W)".', under: "mm" }],
+    count: 1,
+  },
+  {
+    name: "pow_op",
+    title: "pow(x, 2) gets a hint to write square(x)",
+    source: "graph g {\n  input x = 3\n  y = pow(x, 2)\n  output y\n}\n",
+    errors: [{ line: 3, col: 7, message: 'Unknown op "pow"; write "square(x)" for the square, or a product such as "x * x".', under: "pow" }],
+    count: 1,
+  },
+  {
     name: "power_operator",
     title: "x ** 2: there is no power operator",
     source: "graph g {\n  input x = 3\n  y = x ** 2\n  output y\n}\n",
@@ -486,6 +507,20 @@ const cases: readonly Case[] = [
     title: "np.exp(x) gets a hint to call exp alone",
     source: "graph g {\n  input x = 1\n  y = np.exp(x)\n  output y\n}\n",
     errors: [{ line: 3, col: 7, message: 'Ops are called by their name alone: write "exp(…)", not "np.exp(…)".', under: "np.exp" }],
+    count: 1,
+  },
+  {
+    name: "keepdims_True",
+    title: "keepdims=True gets a hint to write true",
+    source: "graph g {\n  input x: [2, 3]\n  y = sum(x, axis=1, keepdims=True)\n  output y\n}\n",
+    errors: [{ line: 3, col: 22, message: 'Attribute "keepdims" of "sum" is written "true", not "True".', under: "keepdims=True" }],
+    count: 1,
+  },
+  {
+    name: "keepdims_False",
+    title: "keepdims=False gets a hint to write false",
+    source: "graph g {\n  input x: [2, 3]\n  y = mean(x, axis=0, keepdims=False)\n  output y\n}\n",
+    errors: [{ line: 3, col: 23, message: 'Attribute "keepdims" of "mean" is written "false", not "False".', under: "keepdims=False" }],
     count: 1,
   },
   {
