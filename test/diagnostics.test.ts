@@ -726,10 +726,22 @@ describe.concurrent("diagnostics, in-process", () => {
     expect(locations(d)).toEqual(["2:15", "7:10"]);
   });
 
+  it("habits from other languages on consecutive lines are each told once", async () => {
+    const d = await diagnose(
+      "other_languages",
+      "graph g {\n  input x = 1;\n  // scale it\n  y = np.exp(x);\n  output y;\n}\n",
+    );
+    expect(locations(d)).toEqual(["2:14", "3:3", "4:7"]);
+    expectLocated(d, { line: 2, col: 14, message: 'Unexpected ";"; statements need no separator. The file has 2 more.', under: ";" });
+    expectLocated(d, { line: 3, col: 3, message: 'Comments start with "#"; "//" does not start a comment.', under: "//" });
+    expectLocated(d, { line: 4, col: 7, message: /^Ops are called by their name alone: write "exp\(…\)"/, under: "np.exp" });
+  });
+
   // Each of these once cascaded into an error on every following line while the repairs were
   // being worked out; each is one mistake and must stay one error.
   const oneErrorEach: readonly (readonly [string, string, string])[] = [
     ["letters split by unknown characters", "graph g {\n  input x = 1\n  in\u00a7\u00a7put t: [N, 3]\n  param W: [3]\n  output x\n}\n", "3:5"],
+    ["a keyword split by an unknown character", "op f(x) {\n  re$turn relu(x)\n}\n\ngraph g {\n  input x = 1\n  output x\n}\n", "2:5"],
     ["a param with its name and colon swapped", "graph g {\n  param b1: [10]\n  param : b3 [10]\n  h = b1 + b3\n  output h\n}\n", "3:9"],
     ["an input whose value is missing", "graph g {\n  input a =\n  input b = 2\n  output b\n}\n", "2:12"],
     ["a stray name before the closing brace", "graph g {\n  input x = 1\n  output x\nx }\n", "4:3"],

@@ -1,8 +1,10 @@
 // Owns the characters the lexer does not know: each run of them is reported once, with a hint
 // where the intent is clear (`;` at line ends, `x.T`, `np.exp(x)`, `x.shape`, `^`), and what
-// the hint explains is taken out of the tokens so that the parser does not trip over it again.
-import type { ILexingError, IToken } from "chevrotain";
+// the hint explains is taken out of the tokens so that the parser does not trip over it again;
+// a word split by a stray character (`re$turn`) is read whole.
+import { createTokenInstance, type ILexingError, type IToken } from "chevrotain";
 import * as T from "../../grammar/tokens.js";
+import { graphLexer } from "../../grammar/tokens.js";
 import type { DiagnosticBag, Span } from "../diagnostics.js";
 import { firstTokenAfter, spanOf } from "./token-edits.js";
 
@@ -22,6 +24,7 @@ export function reportUnknownCharacters(
   diagnostics: DiagnosticBag,
 ): CleanTokens {
   const removed = new Set<IToken>();
+  const merged = new Map<IToken, IToken>();
   const quiet = new Set<IToken>();
   const reportedLines = new Set<number>();
   const handled = new Set<number>();
@@ -73,19 +76,49 @@ export function reportUnknownCharacters(
       for (const x of others) {
         handled.add(x.offset);
         reportedLines.add(x.line ?? 1);
-        const following = tokens[firstTokenAfter(tokens, x.offset)];
-        if (following) quiet.add(following);
       }
       message = `Unexpected ";"; statements need no separator.${others.length > 0 ? ` The file has ${others.length} more.` : ""}`;
+      next = -1; // taking out a ";" leaves nothing for the parser to trip over
     } else if (text === "^") {
       const x = before?.tokenType === T.Identifier ? before.image : "x";
       message = `"^" is not an operator; write "square(${x})" or "${x} * ${x}".`;
+    } else if (before && after) {
+      // A slip inside a word (`re$turn`): the parser reads the word as it was meant.
+      const word = joined(before, after);
+      if (word) {
+        merged.set(before, word);
+        removed.add(after);
+        next = -1;
+      }
     }
-    if (tokens[next]) quiet.add(tokens[next]!);
+    // The parser may trip over what follows on the same line; a later line is a new start.
+    if (tokens[next]?.startLine === line) quiet.add(tokens[next]!);
     reportedLines.add(line);
     diagnostics.error(message, span);
   }
-  return { tokens: tokens.filter((t) => !removed.has(t)), reportedLines, quiet };
+  return {
+    tokens: tokens.filter((t) => !removed.has(t)).map((t) => merged.get(t) ?? t),
+    reportedLines,
+    quiet,
+  };
+}
+
+/** The two halves of a word split by unknown characters, as the one token they make. */
+function joined(a: IToken, b: IToken): IToken | undefined {
+  const word = a.image + b.image;
+  const lexed = graphLexer.tokenize(word);
+  const [only] = lexed.tokens;
+  if (lexed.errors.length > 0 || lexed.tokens.length !== 1 || only!.image !== word) return undefined;
+  return createTokenInstance(
+    only!.tokenType,
+    word,
+    a.startOffset,
+    b.endOffset!,
+    a.startLine!,
+    b.endLine!,
+    a.startColumn!,
+    b.endColumn!,
+  );
 }
 
 function adjacentBefore(token: IToken | undefined, offset: number): IToken | undefined {

@@ -2,7 +2,7 @@
 // of the language (each token deleted, doubled, or preceded by a stray token) must give exactly
 // one syntax error, located on or near the line of the mistake; and two mistakes some lines
 // apart must give at most two errors, each at its mistake (a repair that went wrong would
-// cascade into more).
+// cascade into more). A character the lexer does not know, anywhere, is one error too.
 import type { IToken } from "chevrotain";
 import { describe, expect, it } from "vitest";
 import { graphLexer } from "../../grammar/tokens.js";
@@ -74,6 +74,26 @@ describe("one mistake, one error", () => {
       }
     }
     expect(mistakes).toBeGreaterThan(3000);
+    expect(wrong.slice(0, 5).join("\n\n")).toBe("");
+  });
+
+  it("one unknown character anywhere outside a comment gives exactly one error, at it", () => {
+    let mistakes = 0;
+    const wrong: string[] = [];
+    for (let at = 0; at <= CORPUS.length; at++) {
+      const lineStart = CORPUS.lastIndexOf("\n", at - 1) + 1;
+      if (CORPUS.slice(lineStart, at).includes("#")) continue;
+      for (const c of ["$", "?", "€", "!", "'"]) {
+        const source = CORPUS.slice(0, at) + c + CORPUS.slice(at);
+        const bag = syntaxErrors(source);
+        if (!bag) continue;
+        mistakes++;
+        if (bag.items.length !== 1 || bag.items[0]!.span?.start !== at) {
+          wrong.push(`${JSON.stringify(c)} at offset ${at}:\n${formatDiagnostics(bag.items, "f.graph", source)}`);
+        }
+      }
+    }
+    expect(mistakes).toBeGreaterThan(2000);
     expect(wrong.slice(0, 5).join("\n\n")).toBe("");
   });
 
