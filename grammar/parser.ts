@@ -7,7 +7,10 @@ import * as T from "./tokens.js";
 export class GraphParser extends CstParser {
   /** `validate`: check the grammar itself (a test does; the shipped instance skips it to start faster). */
   constructor(validate = false) {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, skipValidations: !validate });
+    // No in-parse recovery: src/syntax/recovery.ts repairs the tokens after each first error
+    // and parses again, so that one mistake gives one error; Chevrotain's guesses past the
+    // first error only made a failing parse several times slower.
+    super(T.allTokens, { recoveryEnabled: false, maxLookahead: 3, skipValidations: !validate });
     this.performSelfAnalysis();
   }
 

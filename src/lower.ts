@@ -354,8 +354,12 @@ class Lowering {
     const userOp = this.userOps.get(e.op);
     const def = findOp(e.op);
     if (!def && !userOp) {
-      const near = nearestName(e.op, [...opNames, ...this.userOps.keys()]);
-      this.diagnostics.error(`Unknown op "${e.op}".${near ? ` Did you mean "${near}"?` : ""}`, e.opSpan);
+      const hint = Object.prototype.hasOwnProperty.call(foreignOps, e.op) ? foreignOps[e.op]!(e.args.map(plainText)) : undefined;
+      const near = hint ? undefined : nearestName(e.op, [...opNames, ...this.userOps.keys()]);
+      this.diagnostics.error(
+        hint ? `Unknown op "${e.op}"; ${hint}.` : `Unknown op "${e.op}".${near ? ` Did you mean "${near}"?` : ""}`,
+        e.opSpan,
+      );
       throw new Abandon();
     }
     const arity = userOp ? userOp.params.length : def!.params.length;
@@ -384,7 +388,17 @@ class Lowering {
         throw new Abandon();
       }
       const value = a.value === "true" ? 1 : a.value === "false" ? 0 : a.value;
-      if (typeof value !== "number" || (spec.integer && !Number.isInteger(value))) {
+      if (typeof value === "string") {
+        const lower = value.toLowerCase();
+        this.diagnostics.error(
+          lower === "true" || lower === "false"
+            ? `Attribute "${a.name}" of "${e.op}" is written "${lower}", not "${value}".`
+            : `Attribute "${a.name}" of "${e.op}" takes a number, true or false, not "${value}".`,
+          a.span,
+        );
+        throw new Abandon();
+      }
+      if (spec.integer && !Number.isInteger(value)) {
         this.diagnostics.error(`Attribute "${a.name}" of "${e.op}" must be a whole number, got ${a.value}.`, a.span);
         throw new Abandon();
       }
@@ -453,6 +467,33 @@ class Lowering {
       this.b.call = caller;
     }
   }
+}
+
+/**
+ * Ops of other libraries (numpy, PyTorch, TensorFlow) that users reach for, with what to write
+ * instead, given the arguments' text.
+ */
+const foreignOps: Readonly<Record<string, (args: readonly (string | undefined)[]) => string>> = {
+  dot: matmulHint,
+  mm: matmulHint,
+  pow: powerHint,
+  power: powerHint,
+  reduce_sum: ([x = "x"]) => `write "sum(${x})"`,
+  reduce_mean: ([x = "x"]) => `write "mean(${x})"`,
+  linear: ([x = "x", w = "W", b = "b"]) => `write "affine(${x}, ${w}, ${b})" or "${x} @ ${w} + ${b}"`,
+};
+
+function matmulHint([a = "a", b = "b"]: readonly (string | undefined)[]): string {
+  return `write "${a} @ ${b}" or "matmul(${a}, ${b})"`;
+}
+
+function powerHint([x = "x"]: readonly (string | undefined)[]): string {
+  return `write "square(${x})" for the square, or a product such as "${x} * ${x}"`;
+}
+
+/** An argument as it could be written back in a hint: a name or a number (else a stand-in). */
+function plainText(e: Expr): string | undefined {
+  return e.kind === "ref" ? e.name : e.kind === "num" ? String(e.value) : undefined;
 }
 
 function describe(e: Expr): string {

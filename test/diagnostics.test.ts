@@ -121,6 +121,7 @@ const cases: readonly Case[] = [
     title: "unexpected character",
     source: "graph g {\n  input x = 1\n  y = x $ 2\n  output y\n}\n",
     errors: [{ line: 3, col: 9, message: 'Unexpected character "$".', under: "$" }],
+    count: 1,
   },
   {
     name: "unexpected_character_tab",
@@ -282,6 +283,309 @@ const cases: readonly Case[] = [
       { line: 4, col: 9, message: 'Unexpected character "$".', under: "$" },
     ],
   },
+  // One mistake, one error: each of these gives exactly one message, at the mistake, in
+  // words that say what is wrong (and what to write, where the intent is clear).
+  {
+    name: "missing_comma_output",
+    title: "a missing comma in an output list is reported at the second name",
+    source: "graph g {\n  input y = 1\n  input z = 2\n  output y z\n}\n",
+    errors: [{ line: 4, col: 12, message: 'Expected "," between the names "y" and "z"; a comma is missing.', under: "z" }],
+    count: 1,
+  },
+  {
+    name: "missing_comma_before_statement",
+    title: "a missing comma before the next statement is reported at the name, not the statement",
+    source: "graph g {\n  input x = 1\n  y = x * 2\n  z = x * 3\n  output y z\n  grad y wrt x\n}\n",
+    errors: [{ line: 5, col: 12, message: 'Expected "," between the names "y" and "z"; a comma is missing.', under: "z" }],
+    count: 1,
+  },
+  {
+    name: "missing_comma_wrt",
+    title: "a missing comma after wrt",
+    source: "graph g {\n  input x = 1\n  input w = 2\n  y = x * w\n  output y\n  grad y wrt x w\n}\n",
+    errors: [{ line: 6, col: 16, message: 'Expected "," between the names "x" and "w"; a comma is missing.', under: "w" }],
+    count: 1,
+  },
+  {
+    name: "missing_comma_call",
+    title: "a missing comma between arguments",
+    source: "graph g {\n  input x: [3]\n  y = add(x x)\n  output y\n}\n",
+    errors: [{ line: 3, col: 13, message: 'Expected "," between the names "x" and "x"; a comma is missing.', under: "x" }],
+    count: 1,
+  },
+  {
+    name: "keyword_assignment",
+    title: "a keyword assigned to (`output = in @ weight`): one error, though the name is used again",
+    source: "graph g {\n  input in: [2, 3]\n  input weight: [3, 4]\n  output = in @ weight\n  output output\n}\n",
+    errors: [{ line: 4, col: 3, message: '"output" is a keyword; it cannot be used as a name.', under: "output" }],
+    count: 1,
+  },
+  {
+    name: "keyword_input",
+    title: "a keyword as the name of an input",
+    source: "graph g {\n  input grad: [3]\n  output grad\n}\n",
+    errors: [{ line: 2, col: 9, message: '"grad" is a keyword; it cannot be used as a name.', under: "grad" }],
+    count: 1,
+  },
+  {
+    name: "keyword_param",
+    title: "a keyword as the name of a param",
+    source: "graph g {\n  param wrt = 1\n  output wrt\n}\n",
+    errors: [{ line: 2, col: 9, message: '"wrt" is a keyword; it cannot be used as a name.', under: "wrt" }],
+    count: 1,
+  },
+  {
+    name: "keyword_op_param",
+    title: "a keyword as an op's parameter, used in its body",
+    source: "op f(input) {\n  return input * 2\n}\n\ngraph g {\n  input x = 1\n  y = f(x)\n  output y\n}\n",
+    errors: [{ line: 1, col: 6, message: '"input" is a keyword; it cannot be used as a name.', under: "input" }],
+    count: 1,
+  },
+  {
+    name: "keyword_graph_name",
+    title: "a keyword as a graph's name",
+    source: "graph output {\n  input x = 1\n  output x\n}\n",
+    errors: [{ line: 1, col: 7, message: '"output" is a keyword; it cannot be used as a name.', under: "output" }],
+    count: 1,
+  },
+  {
+    name: "keyword_after_wrt",
+    title: "a keyword after wrt",
+    source: "graph g {\n  input x = 1\n  y = x * 2\n  output y\n  grad y wrt input\n}\n",
+    errors: [{ line: 5, col: 14, message: '"input" is a keyword; it cannot be used as a name.', under: "input" }],
+    count: 1,
+  },
+  {
+    name: "keyword_in_expression",
+    title: "a keyword in an expression",
+    source: "graph g {\n  input x = 1\n  y = grad + 1\n  output y\n}\n",
+    errors: [{ line: 3, col: 7, message: '"grad" is a keyword; it cannot be used as a name.', under: "grad" }],
+    count: 1,
+  },
+  {
+    name: "keyword_call_argument",
+    title: "a keyword as an argument",
+    source: "graph g {\n  input x = 1\n  y = relu(param)\n  output y\n}\n",
+    errors: [{ line: 3, col: 12, message: '"param" is a keyword; it cannot be used as a name.', under: "param" }],
+    count: 1,
+  },
+  {
+    name: "unclosed_paren",
+    title: "an unclosed ( is reported just past the last token, naming the (",
+    source: "graph g {\n  input x = 1\n  y = relu(x\n  output y\n}\n",
+    errors: [{ line: 3, col: 13, message: 'Expected ")" after "x" to close the "(" at line 3, column 11.' }],
+    count: 1,
+  },
+  {
+    name: "unclosed_bracket",
+    title: "an unclosed [ in a type",
+    source: "graph g {\n  input x: [N, 784\n  param W: [784, 10]\n  y = x @ W\n  output y\n}\n",
+    errors: [{ line: 2, col: 19, message: 'Expected "]" after "784" to close the "[" at line 2, column 12.' }],
+    count: 1,
+  },
+  {
+    name: "unclosed_graph",
+    title: "a graph without its } before the next graph",
+    source: "graph g {\n  input x = 1\n  output x\n\ngraph h {\n  input y = 2\n  output y\n}\n",
+    errors: [{ line: 5, col: 1, message: 'Expected "}" to close graph "g" (line 1) but found "graph".', under: "graph" }],
+    count: 1,
+  },
+  {
+    name: "stray_paren",
+    title: "a ) that closes nothing",
+    source: "graph g {\n  input x = 1\n  y = relu(x))\n  output y\n}\n",
+    errors: [{ line: 3, col: 14, message: 'Unexpected ")"; there is no "(" before it to close.', under: ")" }],
+    count: 1,
+  },
+  {
+    name: "stray_brace",
+    title: "a } that closes nothing",
+    source: "graph g {\n  input x = 1\n  output x\n}\n}\n",
+    errors: [{ line: 5, col: 1, message: 'Unexpected "}"; there is no "{" before it to close.', under: "}" }],
+    count: 1,
+  },
+  {
+    name: "missing_equals",
+    title: "a missing = in an assignment",
+    source: "graph g {\n  input x = 1\n  y relu(x)\n  output y\n}\n",
+    errors: [{ line: 3, col: 5, message: 'Expected "=" after "y" but found "relu".', under: "relu" }],
+    count: 1,
+  },
+  {
+    name: "missing_colon",
+    title: "a missing : before a type",
+    source: "graph g {\n  input x [3]\n  output x\n}\n",
+    errors: [{ line: 2, col: 11, message: 'Expected ":" between "x" and its type.', under: "[" }],
+    count: 1,
+  },
+  {
+    name: "type_after_equals",
+    title: "a type written after = instead of :",
+    source: "graph g {\n  input x = [N, 784]\n  output x\n}\n",
+    errors: [{ line: 2, col: 11, message: 'Expected ":" before the type of "x"; "=" gives a value, not a type.', under: "=" }],
+    count: 1,
+  },
+  {
+    name: "trailing_comma_output",
+    title: "a trailing comma in an output list",
+    source: "graph g {\n  input x = 1\n  output x,\n}\n",
+    errors: [{ line: 3, col: 11, message: 'A list cannot end with ","; remove the trailing comma.', under: "," }],
+    count: 1,
+  },
+  {
+    name: "trailing_comma_call",
+    title: "a trailing comma in a call",
+    source: "graph g {\n  input x = 1\n  y = add(x, x,)\n  output y\n}\n",
+    errors: [{ line: 3, col: 15, message: 'A list cannot end with ","; remove the trailing comma.', under: "," }],
+    count: 1,
+  },
+  {
+    name: "stray_word",
+    title: "a stray name after a complete expression",
+    source: "graph g {\n  input x = 1\n  y = relu x\n  output y\n}\n",
+    errors: [{ line: 3, col: 12, message: 'Unexpected "x" after "relu".', under: "x" }],
+    count: 1,
+  },
+  {
+    name: "operand_missing",
+    title: "an operator at the end of a line, before a statement keyword",
+    source: "graph g {\n  input x = 1\n  y = x +\n  output y\n}\n",
+    errors: [{ line: 3, col: 10, message: 'Expected "-", a number, a name or "(" after "+" but found the end of the line.' }],
+    count: 1,
+  },
+  {
+    name: "operator_at_line_end",
+    title: "an operator at the end of a line, before an assignment",
+    source: "graph g {\n  input x = 1\n  y = x *\n  z = y + 1\n  output z\n}\n",
+    errors: [{ line: 3, col: 10, message: 'Expected a value after "*" but found the end of the line.' }],
+    count: 1,
+  },
+  {
+    name: "dot_op",
+    title: "dot(h, W) gets a hint to write h @ W",
+    source: "graph g {\n  input h: [2, 3]\n  input W: [3, 4]\n  y = dot(h, W)\n  output y\n}\n",
+    errors: [{ line: 4, col: 7, message: 'Unknown op "dot"; write "h @ W" or "matmul(h, W)".', under: "dot" }],
+    count: 1,
+  },
+  {
+    name: "mm_op",
+    title: "mm(h, W) gets the same hint, inside another call",
+    source: "graph g {\n  input h: [2, 3]\n  input W: [3, 4]\n  y = relu(mm(h, W))\n  output y\n}\n",
+    errors: [{ line: 4, col: 12, message: 'Unknown op "mm"; write "h @ W" or "matmul(h, W)".', under: "mm" }],
+    count: 1,
+  },
+  {
+    name: "pow_op",
+    title: "pow(x, 2) gets a hint to write square(x)",
+    source: "graph g {\n  input x = 3\n  y = pow(x, 2)\n  output y\n}\n",
+    errors: [{ line: 3, col: 7, message: 'Unknown op "pow"; write "square(x)" for the square, or a product such as "x * x".', under: "pow" }],
+    count: 1,
+  },
+  {
+    name: "power_operator",
+    title: "x ** 2: there is no power operator",
+    source: "graph g {\n  input x = 3\n  y = x ** 2\n  output y\n}\n",
+    errors: [{ line: 3, col: 9, message: '"**" is not an operator; write "square(x)" or "x * x".', under: "**" }],
+    count: 1,
+  },
+  {
+    name: "caret_operator",
+    title: "x^2: there is no power operator",
+    source: "graph g {\n  input x = 3\n  y = x^2\n  output y\n}\n",
+    errors: [{ line: 3, col: 8, message: '"^" is not an operator; write "square(x)" or "x * x".', under: "^" }],
+    count: 1,
+  },
+  {
+    name: "transpose_attribute",
+    title: "x.T gets a hint to write transpose(x)",
+    source: "graph g {\n  input x: [2, 3]\n  y = x.T\n  output y\n}\n",
+    errors: [{ line: 3, col: 8, message: 'There is no ".T"; write "transpose(x)" to transpose.', under: ".T" }],
+    count: 1,
+  },
+  {
+    name: "numpy_call",
+    title: "np.exp(x) gets a hint to call exp alone",
+    source: "graph g {\n  input x = 1\n  y = np.exp(x)\n  output y\n}\n",
+    errors: [{ line: 3, col: 7, message: 'Ops are called by their name alone: write "exp(…)", not "np.exp(…)".', under: "np.exp" }],
+    count: 1,
+  },
+  {
+    name: "keepdims_True",
+    title: "keepdims=True gets a hint to write true",
+    source: "graph g {\n  input x: [2, 3]\n  y = sum(x, axis=1, keepdims=True)\n  output y\n}\n",
+    errors: [{ line: 3, col: 22, message: 'Attribute "keepdims" of "sum" is written "true", not "True".', under: "keepdims=True" }],
+    count: 1,
+  },
+  {
+    name: "keepdims_False",
+    title: "keepdims=False gets a hint to write false",
+    source: "graph g {\n  input x: [2, 3]\n  y = mean(x, axis=0, keepdims=False)\n  output y\n}\n",
+    errors: [{ line: 3, col: 23, message: 'Attribute "keepdims" of "mean" is written "false", not "False".', under: "keepdims=False" }],
+    count: 1,
+  },
+  {
+    name: "statement_before_graph",
+    title: "an assignment before any graph",
+    source: "x = 1\n\ngraph g {\n  input y = 2\n  output y\n}\n",
+    errors: [{ line: 1, col: 1, message: "Statements belong inside a graph: `graph NAME { ... }`.", under: "x" }],
+    count: 1,
+  },
+  {
+    name: "input_before_graph",
+    title: "an input before any graph",
+    source: "input x: [3]\n\ngraph g {\n  input y = 2\n  output y\n}\n",
+    errors: [{ line: 1, col: 1, message: "Statements belong inside a graph: `graph NAME { ... }`.", under: "input" }],
+    count: 1,
+  },
+  {
+    name: "statement_after_graph",
+    title: "a statement after the graph's closing }",
+    source: "graph g {\n  input x = 1\n  y = x * 2\n}\n  output y\n",
+    errors: [{ line: 5, col: 3, message: 'This statement comes after the "}" that ends graph "g" (line 4); statements belong inside `graph NAME { ... }`.', under: "output" }],
+    count: 1,
+  },
+  {
+    name: "semicolons",
+    title: "semicolons at the ends of lines are told once for the file",
+    source: "graph g {\n  input x = 1;\n  y = x * 2;\n  output y;\n}\n",
+    errors: [{ line: 2, col: 14, message: 'Unexpected ";"; statements need no separator. The file has 2 more.', under: ";" }],
+    count: 1,
+  },
+  {
+    name: "slash_comment",
+    title: "a // comment",
+    source: "graph g {\n  // the input\n  input x = 1\n  output x\n}\n",
+    errors: [{ line: 2, col: 3, message: 'Comments start with "#"; "//" does not start a comment.', under: "//" }],
+    count: 1,
+  },
+  {
+    name: "def_op",
+    title: "def instead of op",
+    source: "def f(x) {\n  return x * 2\n}\n\ngraph g {\n  input x = 1\n  y = f(x)\n  output y\n}\n",
+    errors: [{ line: 1, col: 1, message: 'Ops are declared with "op", not "def": `op NAME(a, b) { ... }`.', under: "def" }],
+    count: 1,
+  },
+  {
+    name: "return_in_graph",
+    title: "return in a graph",
+    source: "graph g {\n  input x = 1\n  y = x * 2\n  return y\n}\n",
+    errors: [{ line: 4, col: 3, message: 'A graph has no "return"; name the values it gives with `output NAME`.', under: "return" }],
+    count: 1,
+  },
+  {
+    name: "misspelt_graph",
+    title: "a misspelt graph keyword",
+    source: "grpah g {\n  input x = 1\n  output x\n}\n",
+    errors: [{ line: 1, col: 1, message: 'Expected "graph" or "op" but found "grpah". Did you mean "graph"?', under: "grpah" }],
+    count: 1,
+  },
+  {
+    name: "op_without_return",
+    title: "an op without return",
+    source: "op f(x) {\n  y = x * 2\n}\n\ngraph g {\n  input x = 1\n  output x\n}\n",
+    errors: [{ line: 3, col: 1, message: 'Op "f" has no "return"; its body ends with `return EXPR`.', under: "}" }],
+    count: 1,
+  },
 ];
 
 describe.concurrent("diagnostics, in-process", () => {
@@ -389,6 +693,71 @@ describe.concurrent("diagnostics, in-process", () => {
     const d = await diagnose("keyword_name", "graph g {\n  input input = 1\n  output input\n}\n");
     expectLocated(d, { line: 2, col: 9, message: /keyword|reserved/, under: "input" });
   });
+
+  it("independent syntax mistakes are each reported once, in source order", async () => {
+    const d = await diagnose(
+      "independent_mistakes",
+      [
+        "graph g {",
+        "  input x = 1",
+        "  input w = 2",
+        "  output = x @ w", //    a keyword as a name
+        "  y = relu(x", //        an unclosed (
+        "  z = x ** 2", //        no power operator
+        "  output y z", //        a missing comma
+        "  grad y wrt x w", //    another
+        "}",
+        "",
+      ].join("\n"),
+    );
+    expect(locations(d)).toEqual(["4:3", "5:13", "6:9", "7:12", "8:16"]);
+    expectLocated(d, { line: 4, col: 3, message: /"output" is a keyword/ });
+    expectLocated(d, { line: 5, col: 13, message: /Expected "\)" after "x"/ });
+    expectLocated(d, { line: 6, col: 9, message: /"\*\*" is not an operator/ });
+    expectLocated(d, { line: 7, col: 12, message: /a comma is missing/ });
+    expectLocated(d, { line: 8, col: 16, message: /a comma is missing/ });
+  });
+
+  it("mistakes in two declarations are both reported", async () => {
+    const d = await diagnose(
+      "two_declarations",
+      "op f(x) {\n  return relux)\n}\n\ngraph g {\n  input x = 1\n  y = f(x\n  output y\n}\n",
+    );
+    expect(locations(d)).toEqual(["2:15", "7:10"]);
+  });
+
+  it("habits from other languages on consecutive lines are each told once", async () => {
+    const d = await diagnose(
+      "other_languages",
+      "graph g {\n  input x = 1;\n  // scale it\n  y = np.exp(x);\n  output y;\n}\n",
+    );
+    expect(locations(d)).toEqual(["2:14", "3:3", "4:7"]);
+    expectLocated(d, { line: 2, col: 14, message: 'Unexpected ";"; statements need no separator. The file has 2 more.', under: ";" });
+    expectLocated(d, { line: 3, col: 3, message: 'Comments start with "#"; "//" does not start a comment.', under: "//" });
+    expectLocated(d, { line: 4, col: 7, message: /^Ops are called by their name alone: write "exp\(…\)"/, under: "np.exp" });
+  });
+
+  // Each of these once cascaded into an error on every following line while the repairs were
+  // being worked out; each is one mistake and must stay one error.
+  const oneErrorEach: readonly (readonly [string, string, string])[] = [
+    ["letters split by unknown characters", "graph g {\n  input x = 1\n  in\u00a7\u00a7put t: [N, 3]\n  param W: [3]\n  output x\n}\n", "3:5"],
+    ["a keyword split by an unknown character", "op f(x) {\n  re$turn relu(x)\n}\n\ngraph g {\n  input x = 1\n  output x\n}\n", "2:5"],
+    ["a param with its name and colon swapped", "graph g {\n  param b1: [10]\n  param : b3 [10]\n  h = b1 + b3\n  output h\n}\n", "3:9"],
+    ["an input whose value is missing", "graph g {\n  input a =\n  input b = 2\n  output b\n}\n", "2:12"],
+    ["a stray name before the closing brace", "graph g {\n  input x = 1\n  output x\nx }\n", "4:3"],
+    ["a broken op header", "op densex, W, b) {\n  return relu(x)\n}\n\ngraph g {\n  input x = 1\n  output x\n}\n", "1:10"],
+    ["a keyword used as a name three times", "graph g {\n  input grad = 1\n  y = grad * grad\n  output y, grad\n}\n", "2:9"],
+    ["a graph without a name", "graph {\n  input x = 1\n  output x\n}\n", "1:7"],
+    ["a file that is only the word graph", "graph", "1:6"],
+    ["an expression without return in an op", "op f(x) {\n  relu(x)\n}\n\ngraph g {\n  input x = 1\n  output x\n}\n", "2:3"],
+    ["a statement after an op's return", "op f(x) {\n  return x\n  y = x\n}\n\ngraph g {\n  input x = 1\n  output x\n}\n", "3:3"],
+  ];
+  for (const [title, source, at] of oneErrorEach) {
+    it(`one error, no cascade: ${title}`, async () => {
+      const d = await diagnose(title.replace(/\W+/g, "_"), source);
+      expect(locations(d), d.text).toEqual([at]);
+    });
+  }
 });
 
 describe.concurrent("diagnostics through the CLI", () => {
@@ -422,6 +791,33 @@ describe.concurrent("diagnostics through the CLI", () => {
     expect(lines[1]).toBe("9 |   h    = relu(affine(x, W1, b1))");
     expect(lines[2]).toBe("  |               ^^^^^^^^^^^^^^^^^");
     expect(lines.slice(3)).toEqual([""]);
+  });
+
+  it("gradc compile on a missing comma: exit 1, one error at the second name, nothing on stdout", async () => {
+    const file = join(dir, "cli_missing_comma.graph");
+    writeFileSync(file, "graph net {\n  input x: [3]\n  y = relu(x)\n  z = exp(x)\n\n  output y z\n}\n");
+    const r = await gradc("compile", file);
+    expectNoStack(r.stderr);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      `${file}:6:12: error: Expected "," between the names "y" and "z"; a comma is missing.\n` +
+        "6 |   output y z\n" +
+        "  |            ^\n",
+    );
+  });
+
+  it("gradc compile on a keyword as a name and a statement after the graph: one error each", async () => {
+    const file = join(dir, "cli_keyword_and_outside.graph");
+    writeFileSync(file, "graph net {\n  input in: [2, 3]\n  input weight: [3, 4]\n  output = in @ weight\n  output output\n}\n  grad output wrt weight\n");
+    const r = await gradc("compile", file);
+    expectNoStack(r.stderr);
+    expect(r.status).toBe(1);
+    const errors = r.stderr.split("\n").filter((l) => l.includes(": error: "));
+    expect(errors).toEqual([
+      `${file}:4:3: error: "output" is a keyword; it cannot be used as a name.`,
+      `${file}:7:3: error: This statement comes after the "}" that ends graph "net" (line 6); statements belong inside \`graph NAME { ... }\`.`,
+    ]);
   });
 
   it("gradc compile --graph with an unknown graph: exit 1, names it", async () => {

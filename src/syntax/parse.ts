@@ -1,9 +1,12 @@
-// Owns text → AST: runs the Chevrotain lexer and parser from grammar/, turns their errors
-// into located diagnostics, and builds the AST from the concrete syntax tree.
+// Owns text → AST: runs the Chevrotain lexer from grammar/, has syntax/characters.ts and
+// syntax/recovery.ts report what the lexer and the parser cannot read (one error per mistake),
+// refuses nesting that could exhaust the stack, and builds the AST from the concrete syntax tree.
 import type { CstNode, IToken } from "chevrotain";
-import { graphLexer, keywords } from "../../grammar/tokens.js";
-import { graphParser } from "../../grammar/parser.js";
+import { graphLexer } from "../../grammar/tokens.js";
 import { DiagnosticBag, joinSpans, type Span } from "../diagnostics.js";
+import { reportUnknownCharacters } from "./characters.js";
+import { parseReporting } from "./recovery.js";
+import { spanOfToken } from "./token-edits.js";
 import {
   infixOps,
   type Assignment,
@@ -25,17 +28,13 @@ export const MAX_NESTING = 128;
 /** Parses a whole file; on any syntax error the program is absent and the bag says why. */
 export function parseProgram(source: string, diagnostics: DiagnosticBag): Program | undefined {
   const lexed = graphLexer.tokenize(source);
-  for (const e of lexed.errors) {
-    const span = spanAt(source, e.offset, e.length, e.line, e.column);
-    const text = source.slice(e.offset, e.offset + Math.max(1, e.length));
-    diagnostics.error(`Unexpected character ${JSON.stringify(text.slice(0, 1))}.`, span);
-  }
+  const clean = reportUnknownCharacters(source, lexed.tokens, lexed.errors, diagnostics);
   // The parser recurses once per nesting level; refuse depths that could exhaust the stack,
   // at the bracket that goes too deep, before parsing.
   let depth = 0;
   let minuses = 0; // a run of unary minus signs nests like brackets: - - - x
   let previous: IToken | undefined;
-  for (const t of lexed.tokens) {
+  for (const t of clean.tokens) {
     const image = t.image;
     if (image === "(" || image === "[" || image === "{") depth++;
     else if (image === ")" || image === "]" || image === "}") depth = Math.max(0, depth - 1);
@@ -45,15 +44,14 @@ export function parseProgram(source: string, diagnostics: DiagnosticBag): Progra
     if (depth + minuses > MAX_NESTING) {
       diagnostics.error(
         `Expressions nest more than ${MAX_NESTING} levels deep here; name some inner expressions in steps of their own.`,
-        tokenSpan(t, source),
+        spanOfToken(t),
       );
       return undefined;
     }
   }
-  let cst: CstNode;
+  let cst: CstNode | undefined;
   try {
-    graphParser.input = lexed.tokens;
-    cst = graphParser.file();
+    cst = parseReporting(source, clean, diagnostics);
   } catch (e) {
     if (e instanceof RangeError) {
       diagnostics.error("The file is nested too deeply to parse.", spanAt(source, 0, 1, 1, 1));
@@ -61,16 +59,8 @@ export function parseProgram(source: string, diagnostics: DiagnosticBag): Progra
     }
     throw e;
   }
-  // One syntax error per line: after the first, recovery tends to report its own echoes.
-  const reportedLines = new Set(lexed.errors.map((e) => e.line ?? 0));
-  for (const e of graphParser.errors) {
-    const span = tokenSpan(e.token, source);
-    if (reportedLines.has(span.line)) continue;
-    reportedLines.add(span.line);
-    diagnostics.error(syntaxMessage(e.token, e.message), span);
-  }
-  if (diagnostics.hasErrors) return undefined;
-  if (lexed.tokens.length === 0) {
+  if (!cst || diagnostics.hasErrors) return undefined;
+  if (clean.tokens.length === 0) {
     diagnostics.error("The file declares no graph; expected `graph NAME { ... }`.");
     return undefined;
   }
@@ -85,56 +75,12 @@ export function parseProgram(source: string, diagnostics: DiagnosticBag): Progra
   }
 }
 
-function syntaxMessage(token: IToken, chevrotainMessage: string): string {
-  const atEnd = token.tokenType.name === "EOF";
-  const found = atEnd ? "the end of the file" : `"${token.image}"`;
-  // Chevrotain says `Expecting --> X <-- but found --> Y <--`, or lists alternatives as
-  // `one of these possible Token sequences: 1. [X] 2. [Y] ...`. Keep the expectation, reworded.
-  const single = /Expecting --> (.*?) <-- but found/.exec(chevrotainMessage);
-  const options = /possible Token sequences:+\s*([\s\S]*?)\s*but found/.exec(chevrotainMessage);
-  const expected = single
-    ? [single[1]!]
-    : options
-      ? [...new Set([...options[1]!.matchAll(/\[(.*?)\]/g)].map((m) => m[1]!.split(",")[0]!.trim()))]
-      : [];
-  if (!atEnd && keywords.includes(token.image) && expected.includes("a name")) {
-    return `"${token.image}" is a keyword; it cannot be used as a name.`;
-  }
-  if (expected.length > 0) return `Expected ${listOr(expected)} but found ${found}.`;
-  return atEnd ? "Unexpected end of the file." : `Unexpected ${found}.`;
-}
-
-function listOr(items: string[]): string {
-  if (items.length <= 1) return items.join("");
-  return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
-}
-
 function spanAt(source: string, offset: number, length: number, line?: number, column?: number): Span {
   return {
     start: offset,
     end: Math.min(source.length, offset + Math.max(1, length)),
     line: line ?? 1,
     column: column ?? 1,
-  };
-}
-
-function tokenSpan(token: IToken, source: string): Span {
-  if (token.tokenType.name === "EOF" || Number.isNaN(token.startOffset)) {
-    // Point just past the last character of the file.
-    const lines = source.split(/\r\n|\r|\n/);
-    const last = lines.length;
-    return {
-      start: source.length,
-      end: source.length,
-      line: last,
-      column: (lines[last - 1] ?? "").length + 1,
-    };
-  }
-  return {
-    start: token.startOffset,
-    end: (token.endOffset ?? token.startOffset) + 1,
-    line: token.startLine ?? 1,
-    column: token.startColumn ?? 1,
   };
 }
 
@@ -169,15 +115,6 @@ function edgeToken(node: CstNode, last: boolean): IToken | undefined {
     }
   }
   return best;
-}
-
-function spanOfToken(t: IToken): Span {
-  return {
-    start: t.startOffset,
-    end: (t.endOffset ?? t.startOffset) + 1,
-    line: t.startLine ?? 1,
-    column: t.startColumn ?? 1,
-  };
 }
 
 function spanOfNode(node: CstNode): Span {
