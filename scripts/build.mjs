@@ -41,28 +41,61 @@ for (const entry of existsSync(dist) ? readdirSync(dist) : []) {
 run("node_modules/typescript/bin/tsc", ["-p", "tsconfig.build.json"]);
 step("type-checked; declarations in dist/types/");
 
-// 3. The bundles.
-// Dependencies: the two WebAssembly packages, and the two small CommonJS libraries only the
-// command uses (Node loads them as they are; bundled, their require() calls would need a shim).
-const external = ["@viz-js/viz", "@resvg/resvg-wasm", "commander", "cli-progress"];
-const result = await build({
+// 3. The bundles, in two builds. The browser-safe entries first, for a neutral platform: any
+// import of Node there fails the build. Then the Node-only entries, which reach the first two
+// through the package's own name (`gradc`, `gradc/runtime`), so there is one copy of the core;
+// the CommonJS libraries only they use (commander, cli-progress) are bundled too and get a
+// require() of their own from the banner. Two self-contained WebAssembly packages stay
+// dependencies, loaded when a picture is drawn.
+const external = ["@viz-js/viz", "@resvg/resvg-wasm"];
+const common = {
   absWorkingDir: root,
-  entryPoints: { index: "src/index.ts", runtime: "src/runtime/index.ts", node: "src/node/index.ts", cli: "src/cli/main.ts" },
   outdir: dist,
   bundle: true,
   splitting: true,
   format: "esm",
-  platform: "node",
-  target: "node20",
+  target: "es2022",
   // ES module builds of the bundled libraries where they ship both.
   mainFields: ["module", "main"],
   external,
-  chunkNames: "chunks/[name]-[hash]",
   minifySyntax: true,
   legalComments: "none",
   metafile: true,
   logLevel: "warning",
+};
+const browserSafe = await build({
+  ...common,
+  entryPoints: { index: "src/index.ts", runtime: "src/runtime/index.ts" },
+  platform: "neutral",
+  conditions: ["import", "default"],
+  chunkNames: "chunks/[name]-[hash]",
 });
+const entryFiles = new Map([
+  [join(root, "src", "index.ts"), "gradc"],
+  [join(root, "src", "runtime", "index.ts"), "gradc/runtime"],
+]);
+const nodeOnly = await build({
+  ...common,
+  entryPoints: { node: "src/node/index.ts", cli: "src/cli/main.ts" },
+  platform: "node",
+  target: "node20",
+  chunkNames: "chunks/node-[name]-[hash]",
+  banner: { js: 'import { createRequire as __gradcRequire } from "node:module";\nconst require = __gradcRequire(import.meta.url);' },
+  plugins: [
+    {
+      name: "gradc-entries",
+      setup(b) {
+        // An import of a browser-safe entry's module is an import of that entry, by package name.
+        b.onResolve({ filter: /^\.\.?\// }, (args) => {
+          const target = join(args.resolveDir, args.path).replace(/\.js$/, ".ts");
+          const entry = entryFiles.get(target);
+          return entry ? { path: entry, external: true } : undefined;
+        });
+      },
+    },
+  ],
+});
+const result = { metafile: { inputs: { ...browserSafe.metafile.inputs, ...nodeOnly.metafile.inputs } } };
 step("bundled dist/*.js");
 
 // 4. Assets.

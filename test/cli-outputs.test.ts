@@ -46,7 +46,7 @@ describe.concurrent("gradc compile: which language, where", () => {
     expect(r.status, r.stderr).toBe(0);
     const dts = readFileSync(join(dir, "net.d.ts"), "utf8");
     expect(dts).toMatch(/^export declare function forward\(inputs: Inputs, params: Params\): Forward;$/m);
-    expect(dts).toMatch(/^export interface Params \{$/m);
+    expect(dts).toMatch(/^export type Params = \{$/m);
     const m = await gradc("compile", "examples/apple.graph", "-o", join(dir, "apple2.mjs"), "--dts");
     expect(m.status, m.stderr).toBe(0);
     expect(existsSync(join(dir, "apple2.d.mts"))).toBe(true);

@@ -3,7 +3,7 @@
 // on first use: only `train --plot` draws curves.
 import type { Spec } from "vega";
 import type { EpochStats } from "../train/trainer.js";
-import { FONT_FALLBACKS } from "./labels.js";
+import { FONT_FALLBACKS } from "./font.js";
 
 const COLORS = { loss: "#2f5f8a", "train accuracy": "#e67e22", "test accuracy": "#27ae60" } as const;
 

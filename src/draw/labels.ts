@@ -6,12 +6,7 @@ import type { OpName } from "../ops/names.js";
 import { opDef } from "../ops/registry.js";
 import type { Value } from "../runtime/tensor.js";
 
-/**
- * The font pictures are laid out for. Graphviz knows its metrics, so text fits its boxes; PNGs
- * are drawn with it (a package ships it); an SVG viewer without it falls back to `FONT_FALLBACKS`.
- */
-export const FONT = "DejaVu Sans";
-export const FONT_FALLBACKS = "DejaVu Sans,Verdana,Geneva,sans-serif";
+export { FONT, FONT_FALLBACKS } from "./font.js";
 
 /** Significant digits of a number on a picture: 220, not 220.00000000000003. */
 const DIGITS = 6;

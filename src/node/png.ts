@@ -3,7 +3,7 @@
 // Loaded on first use.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { FONT } from "../draw/labels.js";
+import { FONT } from "../draw/font.js";
 import { assetPath } from "./assets.js";
 
 const require = createRequire(import.meta.url);
