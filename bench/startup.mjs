@@ -3,10 +3,12 @@
 // process each time): one warm-up, then the median of RUNS runs of wall time. Node's own start
 // (an empty script) is printed first as the floor every command stands on.
 //
-//   node bench/startup.mjs [--runs N] [--no-install] [--json FILE]
+//   node bench/startup.mjs [--runs N] [--no-install] [--baseline DIR] [--json FILE]
 //
 // The install row packs gradc (`npm pack`), installs the tarball into an empty project and
-// measures node_modules (needs the npm registry).
+// measures node_modules (needs the npm registry). --baseline DIR times another checkout of gradc
+// (built, e.g. a git worktree of an older commit) in the same run, each command interleaved with
+// this one's, and prints the ratio.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir, loadavg, cpus } from "node:os";
@@ -37,6 +39,7 @@ function time(argv) {
 }
 
 const bin = join(root, "bin", "gradc.js");
+const baseline = flag("--baseline");
 const rows = [
   { what: "node (an empty script): the floor", argv: ["-e", "0"] },
   { what: "gradc --version", argv: [bin, "--version"], target: 150 },
@@ -59,7 +62,9 @@ console.log(`each command: 1 warm-up, then the median of ${RUNS} runs (a fresh p
 const results = [];
 for (const row of rows) {
   const t = time(row.argv);
-  results.push({ ...row, ...t });
+  // The same command from the baseline checkout, right after (so both see the same machine).
+  const before = baseline && row.argv[0] === bin ? time([join(baseline, "bin", "gradc.js"), ...row.argv.slice(1)]) : undefined;
+  results.push({ ...row, ...t, before });
   process.stderr.write(".");
 }
 process.stderr.write("\n");
@@ -88,11 +93,13 @@ if (!args.includes("--no-install")) {
 }
 
 const ms = (v) => `${v.toFixed(0)} ms`;
-console.log("| what | median | min–max | target | median ÷ target |");
-console.log("| --- | --- | --- | --- | --- |");
+const baseHead = baseline ? " baseline median | baseline ÷ this |" : "";
+console.log(`| what | median | min–max | target | median ÷ target |${baseHead}`);
+console.log(`| --- | --- | --- | --- | --- |${baseline ? " --- | --- |" : ""}`);
 for (const r of results) {
   const ratio = r.target ? `${(r.median / r.target).toFixed(2)} ${r.median <= r.target ? "(met)" : "(NOT met)"}` : "";
-  console.log(`| ${r.what} | ${ms(r.median)} | ${ms(r.min)}–${ms(r.max)} | ${r.target ? `≤ ${r.target} ms` : ""} | ${ratio} |`);
+  const base = baseline ? (r.before ? ` ${ms(r.before.median)} | ${(r.before.median / r.median).toFixed(1)}× |` : " | |") : "";
+  console.log(`| ${r.what} | ${ms(r.median)} | ${ms(r.min)}–${ms(r.max)} | ${r.target ? `≤ ${r.target} ms` : ""} | ${ratio} |${base}`);
 }
 if (install) {
   const mb = (b) => `${(b / 1e6).toFixed(1)} MB`;
@@ -103,6 +110,7 @@ if (install) {
   );
   if (install.warnings) console.log(`\nnpm install printed:\n${install.warnings}`);
 }
+if (baseline) console.log(`\nbaseline: ${baseline} (${execFileSync("git", ["-C", baseline, "log", "-1", "--format=%h %s"], { encoding: "utf8" }).trim()})`);
 const jsonFile = flag("--json");
 if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ runs: RUNS, results, install }, null, 2)}\n`);
 rmSync(tmp, { recursive: true, force: true });

@@ -7,7 +7,7 @@
 //   3. dist/*.js: the entries bundled by esbuild as ES modules that share chunks: `index.js`
 //      (gradc), `runtime.js` (gradc/runtime), `node.js` (gradc/node) and `cli.js` (the command).
 //      Bundling is what makes the command start fast (a few files to load instead of hundreds);
-//      the libraries gradc uses are bundled in, except four small dependencies (see `external`).
+//      the libraries gradc uses are bundled in, except two small dependencies (see `external`).
 //      Heavy parts (Prettier, Vega) are chunks loaded when a command needs them;
 //   4. dist/assets/: the MNIST digits (from the `mnist` package, one byte a pixel) and the font
 //      PNGs are drawn with;
@@ -58,7 +58,9 @@ const common = {
   // ES module builds of the bundled libraries where they ship both.
   mainFields: ["module", "main"],
   external,
-  minifySyntax: true,
+  // Minified: 5 % faster to start (npm run bench:startup), and a smaller package. The generated
+  // modules, which users read, are not affected.
+  minify: true,
   legalComments: "none",
   metafile: true,
   logLevel: "warning",
