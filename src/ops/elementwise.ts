@@ -164,6 +164,7 @@ const simplifyMul: Simplify = (b, [x, y], _attrs, shape) => {
 
 export const elementwiseOps = {
   add: {
+    derivative: "∂x = g, ∂y = g",
     ...binary("x + y, element-wise with broadcasting.", "+", (a, b) => `${a} + ${b}`, (a, b) => a + b),
     commutative: true,
     simplify: simplifyAdd,
@@ -171,11 +172,13 @@ export const elementwiseOps = {
     vjp: ({ dout }) => [dout, dout],
   },
   sub: {
+    derivative: "∂x = g, ∂y = −g",
     ...binary("x - y, element-wise with broadcasting.", "-", (a, b) => `${a} - ${b}`, (a, b) => a - b),
     simplify: simplifySub,
     vjp: ({ b, dout }) => [dout, dsl(b).neg(dout)],
   },
   mul: {
+    derivative: "∂x = g·y, ∂y = g·x",
     ...binary("x * y, element-wise with broadcasting.", "×", (a, b) => `${a} * ${b}`, (a, b) => a * b),
     commutative: true,
     simplify: simplifyMul,
@@ -183,6 +186,7 @@ export const elementwiseOps = {
     vjp: ({ b, args: [x, y], dout }) => [dsl(b).mul(dout, y!), dsl(b).mul(dout, x!)],
   },
   div: {
+    derivative: "∂x = g / y, ∂y = −(g·z) / y, with z = x / y the output",
     ...binary("x / y, element-wise with broadcasting.", "÷", (a, b) => `${a} / ${b}`, (a, b) => a / b),
     // x / 1 = x for every x.
     simplify: (_b, [x, y], _attrs, shape) => (isConst(y!, 1) && sameShape(x!.shape, shape) ? x : undefined),
@@ -193,6 +197,7 @@ export const elementwiseOps = {
     },
   },
   neg: {
+    derivative: "∂x = −g",
     ...unary("-x.", "−", (a) => `-${a}`, (a) => -a),
     // -(-x) = x, and -(c * x) = (-c) * x (F1). Not -(x - y) = y - x: at x = y the left side
     // is -(+0) = -0 and the right side +0 (F2).
@@ -204,24 +209,29 @@ export const elementwiseOps = {
     vjp: ({ b, dout }) => [dsl(b).neg(dout)],
   },
   exp: {
+    derivative: "∂x = g·z, z = exp(x) the output",
     ...unary("e to the power x.", "exp", (a) => `Math.exp(${a})`, Math.exp),
     // d(exp x)/dx = exp x: the output itself.
     vjp: ({ b, node, dout }) => [dsl(b).mul(dout, node)],
   },
   log: {
+    derivative: "∂x = g / x",
     ...unary("Natural logarithm; log(0) is -Infinity.", "log", (a) => `Math.log(${a})`, Math.log),
     vjp: ({ b, args: [x], dout }) => [dsl(b).div(dout, x!)],
   },
   sqrt: {
+    derivative: "∂x = g / (2z), z = √x the output",
     ...unary("Square root.", "√", (a) => `Math.sqrt(${a})`, Math.sqrt),
     // d(√x)/dx = 1 / (2√x), from the output.
     vjp: ({ b, node, dout }) => [dsl(b).div(dout, dsl(b).mul(dsl(b).num(2), node))],
   },
   square: {
+    derivative: "∂x = g·2x",
     ...unary("x * x.", "x²", (a) => `${a} * ${a}`, (a) => a * a),
     vjp: ({ b, args: [x], dout }) => [dsl(b).mul(dout, dsl(b).mul(dsl(b).num(2), x!))],
   },
   tanh: {
+    derivative: "∂x = g·(1 − z²), z = tanh(x) the output",
     ...unary("Hyperbolic tangent.", "tanh", (a) => `Math.tanh(${a})`, Math.tanh),
     // d(tanh x)/dx = 1 - tanh² x, from the output.
     vjp: ({ b, node, dout }) => {
@@ -230,6 +240,7 @@ export const elementwiseOps = {
     },
   },
   sigmoid: {
+    derivative: "∂x = g·z·(1 − z), z the output (the book's Fig. 5-22)",
     ...unary(
       "1 / (1 + exp(-x)).",
       "Sigmoid",
@@ -243,6 +254,7 @@ export const elementwiseOps = {
     },
   },
   relu: {
+    derivative: "∂x = g·step(relu(x)): g where x > 0, else 0 (the mask is read from the output, which is positive exactly where x is)",
     ...unary("max(0, x).", "ReLU", (a) => `Math.max(0, ${a})`, (a) => Math.max(0, a)),
     // The gradient passes where x > 0 and is zero elsewhere (the book's saved mask). The mask
     // is read from the output (relu(x) > 0 exactly when x > 0, NaN included), so forward
@@ -250,6 +262,7 @@ export const elementwiseOps = {
     vjp: ({ b, node, dout }) => [dsl(b).mul(dout, dsl(b).step(node))],
   },
   step: {
+    derivative: "none (zero)",
     ...unary("1 where x > 0, else 0: the mask ReLU's gradient uses.", "step", (a) => `(${a} > 0 ? 1 : 0)`, (a) =>
       a > 0 ? 1 : 0,
     ),

@@ -35,6 +35,7 @@ function emitMatmul(ctx: EmitContext, a: string, b: string, aDims: readonly stri
 
 export const linalgOps = {
   matmul: {
+    derivative: "matrix·matrix: ∂x = g @ yᵀ, ∂y = xᵀ @ g; vector·matrix: ∂x = y @ g, ∂y = outer(x, g); matrix·vector: ∂x = outer(g, y), ∂y = g @ x; vector·vector: ∂x = g·y, ∂y = g·x",
     doc: "Matrix product `x @ y` of rank-1 or rank-2 operands (a rank-1 operand is a vector).",
     label: "@",
     params: ["x", "y"],
@@ -54,6 +55,7 @@ export const linalgOps = {
     },
   },
   transpose: {
+    derivative: "∂x = gᵀ",
     doc: "Swaps the two axes of a matrix; a scalar or vector is returned as it is.",
     label: "ᵀ",
     params: ["x"],
@@ -72,6 +74,7 @@ export const linalgOps = {
     vjp: ({ b, dout }) => [dsl(b).transpose(dout)],
   },
   outer: {
+    derivative: "∂x = g @ y, ∂y = x @ g",
     doc: "Outer product of two vectors: out[i, j] = x[i] * y[j].",
     label: "⊗",
     params: ["x", "y"],
@@ -90,6 +93,7 @@ export const linalgOps = {
     vjp: ({ b, args: [x, y], dout }) => [dsl(b).matmul(dout, y!), dsl(b).matmul(x!, dout)],
   },
   affine: {
+    derivative: "∂x = g @ Wᵀ; ∂W = xᵀ @ g (outer(x, g) for a vector x); ∂b = g summed over the batch",
     doc: "The Affine layer: x @ W + b, for x of shape [N, in] or [in], W [in, out], b [out].",
     label: "Affine",
     params: ["x", "W", "b"],

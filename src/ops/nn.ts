@@ -43,6 +43,7 @@ function batchSize(b: Builder, x: Node): Node {
 
 export const nnOps = {
   softmax: {
+    derivative: "∂x = z·(g − Σ_row(g·z)), z = softmax(x) the output",
     doc: "Softmax along the last axis, row by row, computed stably (the row maximum is subtracted first).",
     label: "Softmax",
     params: ["x"],
@@ -57,6 +58,7 @@ export const nnOps = {
     },
   },
   log_softmax: {
+    derivative: "∂x = g − softmax(x)·Σ_row g",
     doc: "log(softmax(x)) along the last axis, computed as x - max - log Σ exp(x - max).",
     label: "LogSoftmax",
     params: ["x"],
@@ -71,6 +73,7 @@ export const nnOps = {
     },
   },
   softmaxloss: {
+    derivative: "∂x = g·(softmax(x)·Σ_row t − t) / N; ∂t = −g·log_softmax(x) / N",
     doc:
       "Softmax-with-Loss: the batch mean of -Σ t * log_softmax(x) over the last axis, by log-sum-exp; " +
       "finite for any finite logits, exact gradient for any labels t.",
@@ -96,6 +99,7 @@ export const nnOps = {
     },
   },
   cross_entropy: {
+    derivative: "through its expansion `-(sum(t * log(y + 1e-7)) / N)`",
     doc: "The book's cross-entropy error, -Σ t * log(y + 1e-7) / N, for probabilities y (N = rows, 1 for a vector).",
     label: "Cross Entropy Error",
     params: ["y", "t"],

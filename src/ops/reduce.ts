@@ -45,6 +45,7 @@ function product(dims: readonly string[]): string {
 
 export const reduceOps = {
   sum: {
+    derivative: "∂x = g copied back over the reduced axes: `broadcast_to(g, x)`",
     doc: "Sum of all elements, or along `axis` (with `keepdims=1` the axis stays, with size 1).",
     label: "Σ",
     params: ["x"],
@@ -61,6 +62,7 @@ export const reduceOps = {
     },
   },
   mean: {
+    derivative: "∂x = g / count copied back, count = `size(x)` or `size(x, axis)`",
     doc: "Mean of all elements, or along `axis` (`keepdims` as for sum).",
     label: "mean",
     params: ["x"],
@@ -85,6 +87,7 @@ export const reduceOps = {
     },
   },
   size: {
+    derivative: "none (zero); reads only x's shape, and is a constant unless a symbolic dimension is involved",
     doc: "The number of elements of x, or its length along `axis`, as a scalar.",
     label: "size",
     params: ["x"],
@@ -110,6 +113,7 @@ export const reduceOps = {
     // A size does not change when values move: zero gradient.
   },
   broadcast_to: {
+    derivative: "∂x = `sum_to(g, x)`, or `sum(g, axis)`; `like` gets none (shape only)",
     doc: "x repeated to the shape of `like` (numpy broadcasting); with `axis`, x lacks that axis of `like`.",
     label: "broadcast",
     params: ["x", "like"],
@@ -147,6 +151,7 @@ export const reduceOps = {
     ],
   },
   sum_to: {
+    derivative: "∂x = `broadcast_to(g, x)`; `like` gets none (shape only)",
     doc: "x summed down to the shape of `like`: the adjoint of broadcasting `like` up to x.",
     label: "sum_to",
     params: ["x", "like"],

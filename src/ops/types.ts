@@ -81,6 +81,11 @@ export interface AttrDef {
 export interface OpDef {
   /** One line for the language reference. */
   readonly doc: string;
+  /**
+   * The derivative rule in words, as the language reference's tables print it (`g` is the
+   * gradient flowing into the output); editors show it on hover.
+   */
+  readonly derivative: string;
   /** How the picture of a graph labels the op (the book's names). */
   readonly label: string;
   readonly params: readonly string[];
