@@ -66,4 +66,5 @@ export async function loadGraph(source: string, options: CompileOptions = {}): P
   return { module: await loadModule(result.code), graph: result.graph, code: result.code };
 }
 
+export * from "./service/index.js";
 export * from "./runtime/index.js";

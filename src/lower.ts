@@ -31,6 +31,8 @@ export function lowerProgram(
   program: Program,
   diagnostics: DiagnosticBag,
   graphName?: string,
+  /** Filled with each name of the graph and its node, as far as lowering got (for editors). */
+  bindings?: Map<string, Node>,
 ): Graph | undefined {
   const opsByName = new Map<string, OpDecl>();
   for (const op of program.ops) {
@@ -57,7 +59,7 @@ export function lowerProgram(
     diagnostics.error(`There is no graph named "${graphName}"; the file has ${names}.`);
     return undefined;
   }
-  return new Lowering(diagnostics, opsByName).graph(decl);
+  return new Lowering(diagnostics, opsByName, bindings).graph(decl);
 }
 
 class Lowering {
@@ -71,6 +73,7 @@ class Lowering {
   constructor(
     private readonly diagnostics: DiagnosticBag,
     private readonly userOps: ReadonlyMap<string, OpDecl>,
+    private readonly bindings?: Map<string, Node>,
   ) {}
 
   graph(decl: GraphDecl): Graph | undefined {
@@ -99,7 +102,10 @@ class Lowering {
             if (!define(st.name, st.span)) break;
             const value = this.valueDecl(st);
             scope.set(st.name, value?.node ?? POISON);
-            if (value) values.push(value);
+            if (value) {
+              values.push(value);
+              this.bindings?.set(st.name, value.node);
+            }
             break;
           }
           case "assign": {
@@ -109,6 +115,7 @@ class Lowering {
               const node = this.expr(st.expr, scope);
               this.b.nameNode(node, st.name);
               scope.set(st.name, node);
+              this.bindings?.set(st.name, node);
             } catch (e) {
               scope.set(st.name, POISON);
               throw e;

@@ -130,6 +130,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--label-column <name|index>", "for CSV data: the label column (default: the last)")
     .action(async (file: string, opts) => done(await (await import("./commands/train.js")).trainCommand(io, file, opts)));
 
+  program
+    .command("lsp")
+    .description("run the language server (LSP) over standard input and output, for editors")
+    .option("--stdio", "talk over standard input and output (the only way; accepted because clients pass it)")
+    .action(async () => done(await (await import("./commands/lsp.js")).lspCommand()));
+
   // A mistake on a command's line is followed by that command's usage line.
   for (const command of program.commands) {
     command.showHelpAfterError(`Usage: gradc ${command.name()} ${command.usage()}\n(run gradc ${command.name()} --help for details)`);

@@ -4,4 +4,5 @@ export { loadMnist } from "./mnist.js";
 export { svgToPng } from "./png.js";
 export { trainingCurves, trainingCurvesSpec } from "../draw/curves.js";
 export { main } from "../cli/main.js";
+export { startLanguageServer } from "./lsp.js";
 export type { Io } from "../cli/io.js";

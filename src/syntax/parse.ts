@@ -5,7 +5,7 @@ import type { CstNode, IToken } from "chevrotain";
 import { graphLexer } from "../../grammar/tokens.js";
 import { DiagnosticBag, joinSpans, type Span } from "../diagnostics.js";
 import { reportUnknownCharacters } from "./characters.js";
-import { parseReporting } from "./recovery.js";
+import { parseRepairing, parseReporting } from "./recovery.js";
 import { spanOfToken } from "./token-edits.js";
 import {
   infixOps,
@@ -27,6 +27,20 @@ export const MAX_NESTING = 128;
 
 /** Parses a whole file; on any syntax error the program is absent and the bag says why. */
 export function parseProgram(source: string, diagnostics: DiagnosticBag): Program | undefined {
+  return parse(source, diagnostics, false);
+}
+
+/**
+ * Parses a whole file for an editor: the bag gets the same syntax errors as parseProgram's, and
+ * the program is there as long as the repairs that found them could make the tokens parse, built
+ * from the repaired tokens (their spans are the source's), so names can be found and followed
+ * while the file has mistakes.
+ */
+export function parseProgramTolerant(source: string, diagnostics: DiagnosticBag): Program | undefined {
+  return parse(source, diagnostics, true);
+}
+
+function parse(source: string, diagnostics: DiagnosticBag, tolerant: boolean): Program | undefined {
   const lexed = graphLexer.tokenize(source);
   const clean = reportUnknownCharacters(source, lexed.tokens, lexed.errors, diagnostics);
   // The parser recurses once per nesting level; refuse depths that could exhaust the stack,
@@ -51,7 +65,7 @@ export function parseProgram(source: string, diagnostics: DiagnosticBag): Progra
   }
   let cst: CstNode | undefined;
   try {
-    cst = parseReporting(source, clean, diagnostics);
+    cst = tolerant ? parseRepairing(source, clean, diagnostics).cst : parseReporting(source, clean, diagnostics);
   } catch (e) {
     if (e instanceof RangeError) {
       diagnostics.error("The file is nested too deeply to parse.", spanAt(source, 0, 1, 1, 1));
@@ -59,7 +73,7 @@ export function parseProgram(source: string, diagnostics: DiagnosticBag): Progra
     }
     throw e;
   }
-  if (!cst || diagnostics.hasErrors) return undefined;
+  if (!cst || (diagnostics.hasErrors && !tolerant)) return undefined;
   if (clean.tokens.length === 0) {
     diagnostics.error("The file declares no graph; expected `graph NAME { ... }`.");
     return undefined;

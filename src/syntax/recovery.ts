@@ -64,13 +64,27 @@ function parse(tokens: IToken[]): { cst: CstNode; error?: ParseError } {
  * the concrete syntax tree when there is no syntax error.
  */
 export function parseReporting(source: string, clean: CleanTokens, diagnostics: DiagnosticBag): CstNode | undefined {
+  const { cst, repaired } = parseRepairing(source, clean, diagnostics);
+  return repaired ? undefined : cst;
+}
+
+/**
+ * As parseReporting, and also the tree of the repaired tokens when there were mistakes (each
+ * made-up token sits at the place of the one it precedes): what an editor navigates while the
+ * file does not parse. `repaired` says whether any repair was made.
+ */
+export function parseRepairing(
+  source: string,
+  clean: CleanTokens,
+  diagnostics: DiagnosticBag,
+): { cst?: CstNode; repaired: boolean } {
   let tokens = clean.tokens;
   const toldKeys = new Set<string>();
   const readings = new Map<number, number>();
   let told = 0;
   for (let round = 0; round < MAX_ROUNDS && told < MAX_DIAGNOSTICS; round++) {
     const { cst, error } = parse(tokens);
-    if (!error) return round === 0 ? cst : undefined;
+    if (!error) return { cst, repaired: round > 0 };
     const at = tokens[error.index];
     const line = at ? at.startLine! : endOfFile(source).line;
     const diagnosis = new Diagnosis(source, tokens, error);
@@ -96,7 +110,7 @@ export function parseReporting(source: string, clean: CleanTokens, diagnostics: 
     if (next === tokens) break; // nothing left to repair: the end of the file
     tokens = next;
   }
-  return undefined;
+  return { repaired: true };
 }
 
 interface Finding {
