@@ -14,8 +14,9 @@ export const Comment = createToken({
 });
 
 // Letters of any script, digits and underscores; not starting with a digit. Chevrotain drops
-// a regex's `u` flag, so the Unicode classes are matched by a sticky regex of our own.
-const identifierPattern = /[\p{L}_][\p{L}\p{Nd}_]*/uy;
+// a regex's `u` flag, so the Unicode classes are matched by a sticky regex of our own (exported
+// for the TextMate grammar, which is generated from these tokens).
+export const identifierPattern = /[\p{L}_][\p{L}\p{Nd}_]*/uy;
 export const Identifier = createToken({
   name: "Identifier",
   label: "a name",

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { cstTypings, diagramsPage, ebnf, readParserSource } from "../scripts/grammar-artifacts.js";
+import { textmateGrammar } from "../scripts/textmate-grammar.js";
 
 describe("grammar artefacts are current", () => {
   it("gradc.ebnf holds every rule's EBNF from the parser", () => {
@@ -12,6 +13,9 @@ describe("grammar artefacts are current", () => {
   });
   it("diagrams.html is generated from the parser", () => {
     expect(readFileSync("grammar/diagrams.html", "utf8")).toBe(diagramsPage());
+  });
+  it("gradc.tmLanguage.json is generated from the tokens, the op names and the initializers", () => {
+    expect(readFileSync("grammar/gradc.tmLanguage.json", "utf8")).toBe(textmateGrammar());
   });
 });
 
