@@ -52,11 +52,17 @@ const symbolKinds: Record<OutlineSymbol["kind"], SymbolKind> = {
   dim: SymbolKind.TypeParameter,
 };
 
-/** Serves one client on the given streams (standard input and output by default) until it exits. */
-export function startLanguageServer(
-  input: NodeJS.ReadableStream = process.stdin,
-  output: NodeJS.WritableStream = process.stdout,
-): Connection {
+/**
+ * Serves one editor over standard input and output until it exits: what `gradc lsp` runs.
+ * Resolves with the exit code once the client sends `exit` (0 after a `shutdown` request).
+ */
+export function startLanguageServer(): Promise<number> {
+  const connection = serve(process.stdin, process.stdout);
+  return new Promise((resolve) => connection.onExit(() => resolve(0)));
+}
+
+/** The server on the given streams; its types stay out of the public declarations. */
+function serve(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Connection {
   const connection = createConnection(input, output);
   const documents = new TextDocuments(TextDocument);
   const analyses = new Map<string, { version: number; analysis: DocumentAnalysis }>();
