@@ -7,10 +7,12 @@ export const WhiteSpace = createToken({
   pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/,
   group: Lexer.SKIPPED,
 });
+/** The lexer's group for comments: the parser never sees them, the formatter keeps them. */
+export const COMMENTS = "comments";
 export const Comment = createToken({
   name: "Comment",
   pattern: /#[^\r\n]*/,
-  group: Lexer.SKIPPED,
+  group: COMMENTS,
 });
 
 // Letters of any script, digits and underscores; not starting with a digit. Chevrotain drops

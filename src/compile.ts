@@ -1,7 +1,7 @@
 // The pipeline, one stage a line: text → AST → IR (shaped) → + gradient IR → optimised IR →
 // a module (TypeScript or JavaScript) → formatted. Nothing else chains the stages.
 import { differentiate } from "./autodiff/differentiate.js";
-import { DiagnosticBag, type Diagnostic } from "./diagnostics.js";
+import { DiagnosticBag, inSourceOrder, type Diagnostic } from "./diagnostics.js";
 import { emitDeclarations, emitModuleParts } from "./emit/module.js";
 import type { Dtype, Lang, Target } from "./emit/options.js";
 import type { Graph } from "./ir/graph.js";
@@ -66,11 +66,6 @@ export function analyze(source: string, options: CompileOptions = {}): AnalyzeRe
   const differentiated = differentiate(observed); //                  + gradient IR
   const graph = optimize(differentiated); //                          simplify, fold, CSE, DCE
   return { graph, diagnostics: inSourceOrder(diagnostics.items) };
-}
-
-/** Diagnostics by position in the file; those about the whole file last. */
-function inSourceOrder(items: readonly Diagnostic[]): Diagnostic[] {
-  return [...items].sort((a, b) => (a.span?.start ?? Infinity) - (b.span?.start ?? Infinity));
 }
 
 /** Source text to a generated module, formatted, with nothing left to build. */

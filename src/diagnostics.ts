@@ -40,6 +40,11 @@ export class DiagnosticBag {
   }
 }
 
+/** Diagnostics by position in the file; those about the whole file last. */
+export function inSourceOrder(items: readonly Diagnostic[]): Diagnostic[] {
+  return [...items].sort((a, b) => (a.span?.start ?? Infinity) - (b.span?.start ?? Infinity));
+}
+
 /** Raised inside a pass to abandon one statement; the pass reports it and moves on. */
 export class CompileError extends Error {
   constructor(

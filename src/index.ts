@@ -15,6 +15,8 @@ export { formatDiagnostic, formatDiagnostics } from "./diagnostics.js";
 export type { Diagnostic, Severity, Span } from "./diagnostics.js";
 export type { Dtype, Lang, Target } from "./emit/options.js";
 export type { Graph, Node, NodeInfo, NamedNode, ValueDecl } from "./ir/graph.js";
+export { formatGraphFile } from "./syntax/format.js";
+export type { FormatResult } from "./syntax/format.js";
 export { loadModule } from "./runtime/load.js";
 export type { GraphForward, GraphModule, ValueMeta } from "./runtime/load.js";
 export { checkGradients, DEFAULT_DIM, DEFAULT_SAMPLES, DEFAULT_TOLERANCE } from "./check/gradcheck.js";

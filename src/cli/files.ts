@@ -2,7 +2,7 @@
 // with errors that name the file, the line and the column; and writing outputs atomically (a
 // temporary file renamed into place), never over an input: not by its name, not through a
 // symbolic link, not as another hard link to the same file.
-import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fromNested, JsonError, parseJson, ValueError, type Dtype, type Value, type ValueMeta } from "../index.js";
 import { ownRecord, setOwn } from "../index.js";
@@ -181,7 +181,7 @@ export function checkNotAnInput(target: string, inputs: readonly string[]): void
 
 /**
  * Writes `text` (or bytes) to `target` through a temporary file and a rename: all or nothing.
- * A target that is a symbolic link is written where it points.
+ * A target that is a symbolic link is written where it points; a file replaced keeps its mode.
  */
 export function writeAtomically(target: string, text: string | Uint8Array, inputs: readonly string[]): void {
   checkNotAnInput(target, inputs);
@@ -204,6 +204,8 @@ export function writeAtomically(target: string, text: string | Uint8Array, input
   try {
     const fd = openSync(temp, "w");
     try {
+      // A file replaced keeps its permissions (`gradc fmt --write` rewrites the user's files).
+      if (existing) fchmodSync(fd, statSync(full).mode & 0o7777);
       writeFileSync(fd, text);
       fsyncSync(fd);
     } finally {

@@ -1,4 +1,4 @@
-// The `gradc` command line: compile, run, grad, graph, check and train. This module only
+// The `gradc` command line: compile, run, grad, graph, check, train and fmt. This module only
 // declares the commands and their options, so `gradc --version` and `--help` load nothing else;
 // each command's work is in src/cli/commands/, loaded when the command runs, through the
 // public API. Exit codes: 0 success, 1 a problem with the user's files or values, 2 a mistake on
@@ -135,6 +135,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description("run the language server (LSP) over standard input and output, for editors")
     .option("--stdio", "talk over standard input and output (the only way; accepted because clients pass it)")
     .action(async () => done(await (await import("./commands/lsp.js")).lspCommand()));
+
+  program
+    .command("fmt")
+    .description("lay graph files out the canonical way: print them, check them or rewrite them")
+    .argument("<files...>", "the graph files (- for standard input)")
+    .option("--check", "name each file that is not laid out canonically, and exit 1 if there is one")
+    .option("--write", "rewrite each file that is not laid out canonically, in place")
+    .action(async (files: string[], opts) => done(await (await import("./commands/fmt.js")).fmtCommand(io, files, opts)));
 
   // A mistake on a command's line is followed by that command's usage line.
   for (const command of program.commands) {

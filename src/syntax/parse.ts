@@ -1,10 +1,12 @@
 // Owns text → AST: runs the Chevrotain lexer from grammar/, has syntax/characters.ts and
 // syntax/recovery.ts report what the lexer and the parser cannot read (one error per mistake),
-// refuses nesting that could exhaust the stack, and builds the AST from the concrete syntax tree.
+// refuses nesting that could exhaust the stack, and builds the AST from the concrete syntax tree
+// (which, with the comments, is also what the formatter, syntax/format.ts, lays out).
 import type { CstNode, IToken } from "chevrotain";
-import { graphLexer } from "../../grammar/tokens.js";
+import { COMMENTS, graphLexer } from "../../grammar/tokens.js";
 import { DiagnosticBag, joinSpans, type Span } from "../diagnostics.js";
 import { reportUnknownCharacters } from "./characters.js";
+import { edgeToken, kids, nodes, one, tokens } from "./cst.js";
 import { parseRepairing, parseReporting } from "./recovery.js";
 import { spanOfToken } from "./token-edits.js";
 import {
@@ -25,9 +27,17 @@ import {
 /** The deepest nesting of brackets a file may have. */
 export const MAX_NESTING = 128;
 
+/** What the parser reads of a file: its concrete syntax tree, and the tokens and comments under it. */
+export interface Syntax {
+  readonly cst: CstNode;
+  readonly tokens: readonly IToken[];
+  /** The comments, in order: the lexer keeps them apart, so the parser never sees them. */
+  readonly comments: readonly IToken[];
+}
+
 /** Parses a whole file; on any syntax error the program is absent and the bag says why. */
 export function parseProgram(source: string, diagnostics: DiagnosticBag): Program | undefined {
-  return parse(source, diagnostics, false);
+  return build(source, parseSyntax(source, diagnostics), diagnostics);
 }
 
 /**
@@ -37,10 +47,32 @@ export function parseProgram(source: string, diagnostics: DiagnosticBag): Progra
  * while the file has mistakes.
  */
 export function parseProgramTolerant(source: string, diagnostics: DiagnosticBag): Program | undefined {
-  return parse(source, diagnostics, true);
+  return build(source, parseSyntax(source, diagnostics, true), diagnostics);
 }
 
-function parse(source: string, diagnostics: DiagnosticBag, tolerant: boolean): Program | undefined {
+function build(source: string, syntax: Syntax | undefined, diagnostics: DiagnosticBag): Program | undefined {
+  if (!syntax) return undefined;
+  if (syntax.tokens.length === 0) {
+    diagnostics.error("The file declares no graph; expected `graph NAME { ... }`.");
+    return undefined;
+  }
+  try {
+    return new AstBuilder(diagnostics).file(syntax.cst);
+  } catch (e) {
+    if (e instanceof RangeError) {
+      diagnostics.error("The file is nested too deeply to compile.", spanAt(source, 0, 1, 1, 1));
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+/**
+ * Text → tokens → concrete syntax tree, with nothing built from it yet: what `parseProgram`
+ * and the formatter share. On any syntax error it is absent and the bag says why; `tolerant`
+ * (for editors) keeps the tree the repairs made parse, built from the repaired tokens.
+ */
+export function parseSyntax(source: string, diagnostics: DiagnosticBag, tolerant = false): Syntax | undefined {
   const lexed = graphLexer.tokenize(source);
   const clean = reportUnknownCharacters(source, lexed.tokens, lexed.errors, diagnostics);
   // The parser recurses once per nesting level; refuse depths that could exhaust the stack,
@@ -74,19 +106,7 @@ function parse(source: string, diagnostics: DiagnosticBag, tolerant: boolean): P
     throw e;
   }
   if (!cst || (diagnostics.hasErrors && !tolerant)) return undefined;
-  if (clean.tokens.length === 0) {
-    diagnostics.error("The file declares no graph; expected `graph NAME { ... }`.");
-    return undefined;
-  }
-  try {
-    return new AstBuilder(diagnostics).file(cst);
-  } catch (e) {
-    if (e instanceof RangeError) {
-      diagnostics.error("The file is nested too deeply to compile.", spanAt(source, 0, 1, 1, 1));
-      return undefined;
-    }
-    throw e;
-  }
+  return { cst, tokens: clean.tokens, comments: lexed.groups[COMMENTS] ?? [] };
 }
 
 function spanAt(source: string, offset: number, length: number, line?: number, column?: number): Span {
@@ -96,39 +116,6 @@ function spanAt(source: string, offset: number, length: number, line?: number, c
     line: line ?? 1,
     column: column ?? 1,
   };
-}
-
-type Children = Record<string, (CstNode | IToken)[] | undefined>;
-
-function kids(node: CstNode): Children {
-  return node.children as Children;
-}
-
-function tokens(node: CstNode, name: string): IToken[] {
-  return (kids(node)[name] ?? []) as IToken[];
-}
-
-function nodes(node: CstNode, name: string): CstNode[] {
-  return (kids(node)[name] ?? []) as CstNode[];
-}
-
-function one<T>(items: T[], what: string): T {
-  const item = items[0];
-  if (item === undefined) throw new Error(`parse tree has no ${what}`);
-  return item;
-}
-
-/** The first or last token below a node (without collecting them all: literals can be huge). */
-function edgeToken(node: CstNode, last: boolean): IToken | undefined {
-  let best: IToken | undefined;
-  for (const list of Object.values(node.children) as (CstNode | IToken)[][]) {
-    for (const item of [list[0], list[list.length - 1]]) {
-      if (!item) continue;
-      const t = "children" in item ? edgeToken(item, last) : item;
-      if (t && (!best || (last ? t.startOffset > best.startOffset : t.startOffset < best.startOffset))) best = t;
-    }
-  }
-  return best;
 }
 
 function spanOfNode(node: CstNode): Span {

@@ -4,68 +4,17 @@
 // nothing prints a stack trace, every message is located, and each case finishes in bounded
 // time. The case counts below are what CI runs.
 import * as fc from "fast-check";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { graphLexer } from "../../grammar/tokens.js";
 import { analyze, compile, formatDiagnostics } from "../../src/index.js";
 import { expectNoStack, gradc } from "../support/gradc.js";
+import { anyText, mutated } from "../support/random-files.js";
 
 export const LIBRARY_CASES = 3000;
 export const COMPILE_CASES = 60;
 export const CLI_CASES = 16;
-
-const examples = readdirSync("examples")
-  .filter((f) => f.endsWith(".graph"))
-  .sort()
-  .map((f) => readFileSync(join("examples", f), "utf8"));
-const tokenLists = examples.map((s) => graphLexer.tokenize(s).tokens.map((t) => t.image));
-
-/** A token-level mutation of an example: delete, duplicate, swap or replace tokens. */
-const mutated = fc
-  .record({
-    example: fc.nat({ max: tokenLists.length - 1 }),
-    edits: fc.array(
-      fc.record({
-        kind: fc.constantFrom("delete", "duplicate", "swap", "replace", "insert"),
-        at: fc.nat(),
-        other: fc.nat(),
-        text: fc.constantFrom("(", ")", "[", "]", "{", "}", ",", "=", "-", "*", "@", "graph", "op", "input", "param", "output", "grad", "wrt", "return", "x", "1e999", "0", "-0", ":", "#", "relu", "sum(x, axis=7)"),
-      }),
-      { minLength: 1, maxLength: 6 },
-    ),
-  })
-  .map(({ example, edits }) => {
-    const tokens = [...tokenLists[example]!];
-    for (const e of edits) {
-      if (tokens.length === 0) break;
-      const i = e.at % tokens.length;
-      const j = e.other % tokens.length;
-      if (e.kind === "delete") tokens.splice(i, 1);
-      else if (e.kind === "duplicate") tokens.splice(i, 0, tokens[i]!);
-      else if (e.kind === "swap") [tokens[i], tokens[j]] = [tokens[j]!, tokens[i]!];
-      else if (e.kind === "replace") tokens[i] = e.text;
-      else tokens.splice(i, 0, e.text);
-    }
-    return tokens.join(" ");
-  });
-
-/** Example text with random characters spliced in. */
-const noisy = fc
-  .record({ example: fc.nat({ max: examples.length - 1 }), at: fc.nat(), noise: fc.string({ unit: "binary", maxLength: 12 }) })
-  .map(({ example, at, noise }) => {
-    const s = examples[example]!;
-    const i = at % (s.length + 1);
-    return s.slice(0, i) + noise + s.slice(i);
-  });
-
-const anyText = fc.oneof(
-  mutated,
-  noisy,
-  fc.string({ unit: "binary", maxLength: 200 }),
-  fc.constantFrom("", "   \n\t", "# only a comment\n# and another", "graph", "graph g {", "}", "op f() { return 1 }"),
-);
 
 function expectLocatedAnswer(source: string): void {
   const result = analyze(source);

@@ -28,6 +28,13 @@ describe("size and depth", () => {
     expect(module.forward({}, {}).outputs.y).toBe(depth % 2 === 0 ? 3 : -3);
   });
 
+  it("a literal nested just inside the limit is read in steps linear in its depth", () => {
+    // Finding a list's source span once took 2^depth steps: this did not finish.
+    const depth = MAX_NESTING - 2;
+    const { diagnostics } = analyze(`graph g { input v = ${"[".repeat(depth)}1${"]".repeat(depth)}  output v }`);
+    expect(diagnostics).toEqual([]);
+  });
+
   it("a chain of 5,000 statements compiles, runs and differentiates", async () => {
     const lines = ["graph chain {", "  input x = 1"];
     let prev = "x";
