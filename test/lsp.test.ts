@@ -1,7 +1,7 @@
 // `gradc lsp` as an editor drives it: the built command spawned, spoken to over stdio with
 // vscode-languageserver-protocol (initialize, didOpen, didChange, hover, definition, references,
-// rename, completion, document symbols, shutdown, exit).
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+// rename, completion, document symbols, formatting, shutdown, exit).
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { readFileSync } from "node:fs";
 import {
   CompletionRequest,
@@ -9,6 +9,7 @@ import {
   DefinitionRequest,
   DidChangeTextDocumentNotification,
   DidOpenTextDocumentNotification,
+  DocumentFormattingRequest,
   DocumentSymbolRequest,
   ExitNotification,
   HoverRequest,
@@ -26,6 +27,7 @@ import {
   type Hover,
   type Location,
   type MarkupContent,
+  type TextEdit,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
   type WorkspaceEdit,
@@ -107,7 +109,7 @@ describe("gradc lsp", () => {
 
   it("hover: a value's shape and definition, an op's signature, doc and derivative", async () => {
     await change(net);
-    const h = (await connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: position(net, "h    = relu") })) as Hover;
+    const h = (await connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: position(net, "h = relu") })) as Hover;
     const text = (h.contents as MarkupContent).value;
     expect(text).toContain("h: [N, 50]");
     expect(text).toContain("Defined as `h = relu(affine(x, W1, b1))`");
@@ -169,6 +171,21 @@ describe("gradc lsp", () => {
     const symbols = (await connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
     expect(symbols.map((s) => s.name)).toEqual(["apple"]);
     expect(symbols[0]!.children!.map((c) => c.name)).toEqual(["apple", "apple_num", "tax", "apple_price", "price"]);
+  });
+
+  it("formatting: the whole text laid out as gradc fmt lays it out; nothing to do when it already is", async () => {
+    const messy = readFileSync(`${ROOT}/docs/examples/messy.graph`, "utf8");
+    await change(messy);
+    const options = { tabSize: 2, insertSpaces: true };
+    const edits = (await connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri }, options })) as TextEdit[];
+    expect(edits).toHaveLength(1);
+    const lines = messy.split("\n");
+    expect(edits[0]!.range).toEqual({ start: { line: 0, character: 0 }, end: { line: lines.length - 1, character: lines.at(-1)!.length } });
+    const formatted = execFileSync(process.execPath, [BIN, "fmt", `${ROOT}/docs/examples/messy.graph`], { encoding: "utf8" });
+    expect(edits[0]!.newText).toBe(formatted);
+    expect(formatted).not.toBe(messy);
+    await change(formatted);
+    expect(await connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri }, options })).toEqual([]);
   });
 
   it("shuts down and exits with 0 when asked", async () => {

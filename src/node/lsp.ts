@@ -15,12 +15,14 @@ import {
   type Diagnostic as LspDiagnostic,
   type DocumentSymbol,
   type Range,
+  type TextEdit,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import {
   analyzeDocument,
   completionsAt,
   definitionAt,
+  formatGraphFile,
   hoverAt,
   outline,
   prepareRenameAt,
@@ -90,6 +92,7 @@ function serve(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Con
       renameProvider: { prepareProvider: true },
       completionProvider: { triggerCharacters: ["(", ",", "=", "["] },
       documentSymbolProvider: true,
+      documentFormattingProvider: true,
     },
   }));
 
@@ -169,6 +172,17 @@ function serve(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Con
       children: s.children.map(convert),
     });
     return outline(found.analysis).map(convert);
+  });
+
+  // Formatting is `gradc fmt`'s: one edit replacing the whole text, none when it is already laid
+  // out canonically or has syntax errors (those are on screen as diagnostics already).
+  connection.onDocumentFormatting(({ textDocument }): TextEdit[] => {
+    const doc = documents.get(textDocument.uri);
+    if (!doc) return [];
+    const source = doc.getText();
+    const { text } = formatGraphFile(source);
+    if (text === undefined || text === source) return [];
+    return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(source.length) }, newText: text }];
   });
 
   documents.listen(connection);
