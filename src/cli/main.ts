@@ -44,7 +44,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("-o, --output <file>", "write the module here: .ts/.mts for TypeScript, .js/.mjs for JavaScript, .d.ts for declarations only (default: standard output)")
     .option("--out-dir <dir>", "write one module per graph file into this directory, named after the file")
     .addOption(new Option("--lang <lang>", "ts: a TypeScript module; js: a JavaScript module (default: from the -o extension, else ts)").choices(["ts", "js"]))
-    .option("--dts", "with JavaScript output: also write its declarations, beside it (net.js → net.d.ts)")
+    .option("--dts", "with JavaScript output: also write its declarations beside it (net.js → net.d.ts); alone: beside each graph file, for bundlers (net.graph → net.d.graph.ts)")
     .addOption(graphOption())
     .addOption(dtypeOption())
     .addOption(targetOption())
