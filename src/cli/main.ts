@@ -49,6 +49,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .addOption(dtypeOption())
     .addOption(targetOption())
     .addOption(jsonOption("print the diagnostics (and the code, without -o or --out-dir) as one JSON object"))
+    .option("--watch", "compile again whenever a graph file changes, keeping the last good output on errors (Ctrl-C stops)")
     .action(async (files: string[], opts) => done(await (await import("./commands/compile.js")).compileCommand(io, files, opts)));
 
   program

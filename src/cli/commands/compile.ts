@@ -18,6 +18,7 @@ interface CompileOptions {
   dtype: Dtype;
   target: Target;
   json?: boolean;
+  watch?: boolean;
 }
 
 /** Where one file's module goes: standard output, or a file (and its declarations beside it). */
@@ -137,7 +138,29 @@ async function compilePlan(io: Io, p: Plan, lang: Lang, opts: CompileOptions, in
 
 export async function compileCommand(io: Io, files: string[], opts: CompileOptions): Promise<number> {
   const { lang, plans } = plan(files, opts);
+  if (opts.watch) checkWatchable(files, plans, opts);
   if (opts.outDir !== undefined) mkdirSync(opts.outDir, { recursive: true });
+  if (opts.watch) {
+    const { watchFiles } = await import("../watch.js");
+    // Each change compiles its file again; on errors the last good output stays in place.
+    const compileWatched = async (p: Plan) => {
+      const started = performance.now();
+      const outcome = await compilePlan(io, p, lang, opts, files);
+      if (!outcome.written) return;
+      const { file, output, declarations } = outcome.written;
+      const ms = Math.round(performance.now() - started);
+      io.out(`compiled ${file} → ${[output, ...(declarations ? [declarations] : [])].join(", ")} (${ms} ms)\n`);
+    };
+    await watchFiles(io, files, {
+      ready: async () => {
+        for (const p of plans) await compileWatched(p);
+      },
+      changed: async (file) => {
+        for (const p of plans.filter((q) => q.file === file)) await compileWatched(p);
+      },
+    });
+    return 0;
+  }
   const outcomes: Outcome[] = [];
   for (const p of plans) outcomes.push(await compilePlan(io, p, lang, opts, files));
   if (opts.json) {
@@ -150,4 +173,11 @@ export async function compileCommand(io: Io, files: string[], opts: CompileOptio
     io.out(`${JSON.stringify(body, null, 2)}\n`);
   }
   return outcomes.every((o) => o.ok) ? 0 : 1;
+}
+
+/** --watch writes files as they change, and prints as it goes. */
+function checkWatchable(files: readonly string[], plans: readonly Plan[], opts: CompileOptions): void {
+  if (opts.json) throw new UsageError("--watch prints as it goes; drop --json");
+  if (files.includes("-")) throw new UsageError("--watch watches files; standard input (-) cannot be watched");
+  if (plans.some((p) => p.output === undefined)) throw new UsageError("--watch writes files: give -o FILE, --out-dir DIR or --dts");
 }
