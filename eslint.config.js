@@ -1,6 +1,6 @@
 // ESLint (flat config) with typescript-eslint's recommended rules, and two rules that keep the
 // shape of gradc: no import cycles, and nothing from Node in the browser-safe code (everything
-// but the command line, src/cli/, and the Node-only entry, src/node/).
+// but the command line, src/cli/, and the Node-only entries, src/node/ and src/plugin/).
 import js from "@eslint/js";
 import { createNodeResolver, importX } from "eslint-plugin-import-x";
 import globals from "globals";
@@ -33,7 +33,7 @@ export default tseslint.config(
   {
     // The browser-safe entries (`gradc`, `gradc/runtime`) and everything they reach.
     files: ["src/**/*.ts", "grammar/**/*.ts"],
-    ignores: ["src/cli/**", "src/node/**"],
+    ignores: ["src/cli/**", "src/node/**", "src/plugin/**"],
     languageOptions: { globals: { ...globals["shared-node-browser"] } },
     rules: {
       "no-restricted-imports": [
@@ -42,7 +42,7 @@ export default tseslint.config(
           paths: nodeBuiltins.map((name) => ({ name, message: "Browser-safe code imports nothing from Node (see src/node/)." })),
           patterns: [
             { group: ["node:*"], message: "Browser-safe code imports nothing from Node (see src/node/)." },
-            { group: ["**/cli/**", "**/node/**"], message: "Browser-safe code must not reach the Node-only parts." },
+            { group: ["**/cli/**", "**/node/**", "**/plugin/**"], message: "Browser-safe code must not reach the Node-only parts." },
           ],
         },
       ],

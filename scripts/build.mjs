@@ -78,7 +78,7 @@ const entryFiles = new Map([
 ]);
 const nodeOnly = await build({
   ...common,
-  entryPoints: { node: "src/node/index.ts", cli: "src/cli/main.ts" },
+  entryPoints: { node: "src/node/index.ts", cli: "src/cli/main.ts", plugin: "src/plugin/index.ts" },
   platform: "node",
   target: "node20",
   chunkNames: "chunks/node-[name]-[hash]",

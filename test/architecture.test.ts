@@ -38,7 +38,7 @@ function closure(entry: string): Map<string, { modules: string[]; packages: stri
   return seen;
 }
 
-const entries = ["src/index.ts", "src/runtime/index.ts", "src/node/index.ts", "src/cli/main.ts"];
+const entries = ["src/index.ts", "src/runtime/index.ts", "src/node/index.ts", "src/cli/main.ts", "src/plugin/index.ts"];
 const all = new Map(entries.flatMap((e) => [...closure(e)]));
 const name = (file: string) => relative(ROOT, file);
 
@@ -79,9 +79,9 @@ describe("imports", () => {
     expect(packages.filter((p) => /chevrotain|prettier/.test(p))).toEqual([]);
   });
 
-  it.each(["src/index.ts", "src/runtime/index.ts"])("%s reaches nothing from Node, the CLI or src/node", (entry) => {
+  it.each(["src/index.ts", "src/runtime/index.ts"])("%s reaches nothing from Node, the CLI, src/node or src/plugin", (entry) => {
     const reached = [...closure(entry)];
-    const nodeOnly = reached.map(([f]) => name(f)).filter((f) => /^src\/(cli|node)\//.test(f));
+    const nodeOnly = reached.map(([f]) => name(f)).filter((f) => /^src\/(cli|node|plugin)\//.test(f));
     const builtins = reached.flatMap(([f, i]) => i.packages.filter((p) => p.startsWith("node:")).map((p) => `${name(f)}: ${p}`));
     expect(nodeOnly).toEqual([]);
     expect(builtins).toEqual([]);

@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "./support/gradc.js";
 
@@ -47,8 +48,8 @@ describe("the tarball", () => {
   it("holds the command, the bundles, their types, the assets and the licences, and nothing else", () => {
     const files = packed.files.map((f) => f.path);
     for (const needed of [
-      "LICENSE", "README.md", "package.json", "bin/gradc.js", "dist/index.js", "dist/runtime.js", "dist/node.js", "dist/cli.js",
-      "dist/types/src/index.d.ts", "dist/types/src/runtime/index.d.ts", "dist/types/src/node/index.d.ts",
+      "LICENSE", "README.md", "package.json", "bin/gradc.js", "dist/index.js", "dist/runtime.js", "dist/node.js", "dist/cli.js", "dist/plugin.js",
+      "dist/types/src/index.d.ts", "dist/types/src/runtime/index.d.ts", "dist/types/src/node/index.d.ts", "dist/types/src/plugin/index.d.ts",
       "dist/assets/mnist.bin.gz", "dist/assets/mnist.json", "dist/assets/DejaVuSans.ttf", "dist/THIRD_PARTY_LICENSES.txt",
     ]) {
       expect(files, needed).toContain(needed);
@@ -101,12 +102,29 @@ describe("installed into an empty project", () => {
     expect(JSON.parse(r.stdout)).toEqual({ lower: true, ts: true, ok: true, train: 7996, test: 2004, r: true });
   });
 
+  it("gradc/plugin works with what the install brought (unplugin is bundled): esbuild bundles a graph file with it", () => {
+    copyFileSync(join(ROOT, "examples", "apple.graph"), join(project, "shop.graph"));
+    writeFileSync(join(project, "shop.js"), 'import { forward, backward } from "./shop.graph";\nconsole.log(JSON.stringify(backward(forward({}, {}))));\n');
+    // esbuild is not gradc's dependency: the project has its own, here this checkout's.
+    const esbuild = pathToFileURL(join(ROOT, "node_modules", "esbuild", "lib", "main.js")).href;
+    const script = `
+      import esbuild from ${JSON.stringify(esbuild)};
+      import gradc from "gradc/plugin";
+      await esbuild.build({ entryPoints: ["shop.js"], bundle: true, format: "esm", outfile: "out/shop.js", plugins: [gradc.esbuild()], logLevel: "error" });
+    `;
+    const built = node(["--input-type=module", "-e", script]);
+    expect(`${built.stdout}${built.stderr}`).toBe("");
+    expect(JSON.parse(node(["out/shop.js"]).stdout)).toEqual({ apple: 2.2, apple_num: 110.00000000000001, tax: 200 });
+    expect(readFileSync(join(project, "shop.d.graph.ts"), "utf8")).toMatch(/^export declare function forward\(/m);
+  });
+
   it("its types serve a strict TypeScript project (no skipLibCheck, no Node types needed for gradc and gradc/runtime)", () => {
     writeFileSync(
       join(project, "use.ts"),
       `import { compile, loadGraph, type CompileResult, type Diagnostic, type GraphModule } from "gradc";
 import { adam, train, type Optimizer, type Split, type TrainResult } from "gradc/runtime";
 import { loadMnist, main } from "gradc/node";
+import gradc, { type GradcPluginOptions } from "gradc/plugin";
 
 export async function build(source: string): Promise<string | undefined> {
   const result: CompileResult = await compile(source, { lang: "js", declarations: true });
@@ -122,6 +140,9 @@ export async function fit(source: string): Promise<TrainResult> {
 }
 
 export const run: (argv: readonly string[]) => Promise<number> = (argv) => main(argv);
+
+const options: GradcPluginOptions = { dtype: "f32", target: "wasm", declarations: false };
+export const plugins: readonly { readonly name: string }[] = [gradc.vite(options), gradc.rollup(), gradc.esbuild()];
 `,
     );
     writeFileSync(

@@ -44,11 +44,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("-o, --output <file>", "write the module here: .ts/.mts for TypeScript, .js/.mjs for JavaScript, .d.ts for declarations only (default: standard output)")
     .option("--out-dir <dir>", "write one module per graph file into this directory, named after the file")
     .addOption(new Option("--lang <lang>", "ts: a TypeScript module; js: a JavaScript module (default: from the -o extension, else ts)").choices(["ts", "js"]))
-    .option("--dts", "with JavaScript output: also write its declarations, beside it (net.js → net.d.ts)")
+    .option("--dts", "with JavaScript output: also write its declarations beside it (net.js → net.d.ts); alone: beside each graph file, for bundlers (net.graph → net.d.graph.ts)")
     .addOption(graphOption())
     .addOption(dtypeOption())
     .addOption(targetOption())
     .addOption(jsonOption("print the diagnostics (and the code, without -o or --out-dir) as one JSON object"))
+    .option("--watch", "compile again whenever a graph file changes, keeping the last good output on errors (Ctrl-C stops)")
     .action(async (files: string[], opts) => done(await (await import("./commands/compile.js")).compileCommand(io, files, opts)));
 
   program
