@@ -12,7 +12,7 @@ const nodeBuiltins = [
 ];
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "src/generated/", "grammar/cst.d.ts", "playground/dist/", "editors/**/out/"] },
+  { ignores: ["dist/", "node_modules/", "src/generated/", "src/onnx/proto/", "grammar/cst.d.ts", "playground/dist/", "editors/**/out/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
