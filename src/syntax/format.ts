@@ -356,9 +356,9 @@ class Printer {
   private show(e: Expr): Doc {
     if (e.kind === "leaf") return e.doc;
     if (e.kind === "neg") {
-      // `- -x`, not `--x`; `-(a + b)` keeps its parentheses: `-a + b` is `(-a) + b`.
-      const operand = e.operand.kind === "chain" ? this.parens(this.show(e.operand)) : this.show(e.operand);
-      return [text(e.minus), e.operand.kind === "neg" ? " " : "", operand];
+      // `-(-x)`, not `--x` or `- -x`; `-(a + b)` keeps its parentheses: `-a + b` is `(-a) + b`.
+      const operand = e.operand.kind === "leaf" ? this.show(e.operand) : this.parens(this.show(e.operand));
+      return [text(e.minus), operand];
     }
     const operand = (x: Expr, left: boolean) =>
       x.kind === "chain" && (left ? x.level < e.level : x.level <= e.level) ? this.parens(this.show(x)) : this.show(x);

@@ -73,7 +73,7 @@ describe("badly laid out files, fixed", () => {
         "  p = ((a * b) + c) - (a - (b - c))\n  q = (a - b) - c / (a * b)\n  r = -(a + b) * (-(a)) - -(-c)\n" +
         "  s = (2 * a) @ b + 2 * (a @ b)\n  t = f(((a)), (b + c) * 2)\n  output p\n}\n",
       "graph g {\n  input a\n  input b\n  input c\n" +
-        "  p = a * b + c - (a - (b - c))\n  q = a - b - c / (a * b)\n  r = -(a + b) * -a - - -c\n" +
+        "  p = a * b + c - (a - (b - c))\n  q = a - b - c / (a * b)\n  r = -(a + b) * -a - -(-c)\n" +
         "  s = 2 * a @ b + 2 * (a @ b)\n  t = f(a, (b + c) * 2)\n  output p\n}\n",
     ],
     [
