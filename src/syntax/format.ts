@@ -62,13 +62,16 @@ function layOut(source: string, syntax: Syntax): string {
   const commentsAfter = new Map<IToken, string[]>();
   const between: IToken[] = [];
   // A comment between two tokens of a unit goes after the first of them (the printer ends its
-  // line there); any other stands between units, on a line of its own or after one.
+  // line there); any other stands between units, on a line of its own or after one. So does one
+  // followed only by closing brackets and commas: the printer never breaks a line before those
+  // (`normal(0, 1  # b` + newline + `)` prints as `normal(0, 1)  # b`).
   let u = -1;
   for (const comment of syntax.comments) {
     while (u + 1 < units.length && units[u + 1]!.printed[0]!.startOffset < comment.startOffset) u++;
     const unit = units[u];
-    if (unit && comment.startOffset < unit.printed[unit.printed.length - 1]!.startOffset) {
-      const after = unit.printed[lastBefore(unit.printed, comment.startOffset)]!;
+    const at = unit ? lastBefore(unit.printed, comment.startOffset) : -1;
+    if (unit && unit.printed.slice(at + 1).some((t) => !closers.has(t.image))) {
+      const after = unit.printed[at]!;
       commentsAfter.set(after, [...(commentsAfter.get(after) ?? []), commentText(comment)]);
     } else {
       between.push(comment);
@@ -114,6 +117,9 @@ function layOut(source: string, syntax: Syntax): string {
     afterUnit = false;
   }
 }
+
+/** The tokens a line is never broken before. */
+const closers = new Set([")", "]", ","]);
 
 function commentText(comment: IToken): string {
   return comment.image.trimEnd();

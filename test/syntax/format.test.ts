@@ -91,7 +91,12 @@ describe("badly laid out files, fixed", () => {
     [
       "comments inside a statement stay after the token they follow",
       "graph g {\n  input x\n  y = relu(x # inside\n  )\n  z = x + # after the plus\n  y\n  output y, # after a comma\n z\n}\n",
-      "graph g {\n  input x\n  y = relu(\n    x  # inside\n  )\n  z = x\n    +  # after the plus\n    y\n  output y,  # after a comma\n    z\n}\n",
+      "graph g {\n  input x\n  y = relu(x)  # inside\n  z = x\n    +  # after the plus\n    y\n  output y,  # after a comma\n    z\n}\n",
+    ],
+    [
+      "a comment before closing brackets goes after them: in calls, initializers and types",
+      "graph g {\n  param W: [3, 2] = normal(0,\n    1 # b\n  )\n  input x: [N, # rows\n 3]\n  s = sum(x # c\n  )\n  output W, s\n}\n",
+      "graph g {\n  param W: [3, 2] = normal(0, 1)  # b\n  input x: [N,  # rows\n    3]\n  s = sum(x)  # c\n  output W, s\n}\n",
     ],
     [
       "a comment after dropped parentheses",
