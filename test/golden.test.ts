@@ -18,7 +18,7 @@ const cases = ["apple", "sigmoid", "two_layer_net"];
 function withoutOffsets(value: unknown): unknown {
   return JSON.parse(
     JSON.stringify(value, (key, v) => {
-      if (key === "span" || key === "opSpan") return `${v.line}:${v.column}`;
+      if (key === "span" || key === "opSpan" || key === "extent") return `${v.line}:${v.column}`;
       return v;
     }),
   );

@@ -141,9 +141,12 @@ describe("gradc lsp", () => {
     const rename = (await connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: use, newName: "cost" })) as WorkspaceEdit;
     const edits = rename.changes![uri]!;
     expect(edits.map((e) => e.newText)).toEqual(["cost", "cost"]);
-    await expect(connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: use, newName: "tax" })).rejects.toThrow(
-      '"tax" is already defined here.',
-    );
+    // A refusal fails the request with RequestFailed (-32803) and the reason, which editors show.
+    const taxLine = apple.slice(0, apple.indexOf("input tax")).split("\n").length;
+    await expect(connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: use, newName: "tax" })).rejects.toMatchObject({
+      code: -32803,
+      message: `"tax" is already defined at line ${taxLine}; choose another name.`,
+    });
   });
 
   it("completion: ops with signatures, attributes in a call, initializers, names in scope", async () => {

@@ -76,10 +76,9 @@ describe("the fixture project, built by each bundler with gradc/plugin", () => {
     expect(readFileSync(join(other, "net.d.graph.ts"), "utf8")).toBe(written);
   });
 
-  /** tsc's diagnostics for main.ts (or `file`) under the fixture's tsconfig.json, with `overrides`. */
-  function typecheck(file: string, overrides: ts.CompilerOptions = {}): readonly ts.Diagnostic[] {
-    const config = ts.readConfigFile(join(good, "tsconfig.json"), ts.sys.readFile);
-    const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, good);
+  /** tsc's diagnostics for main.ts (or `file`) under the fixture's tsconfig.json (or `config`), with `overrides`. */
+  function typecheck(file: string, overrides: ts.CompilerOptions = {}, config: unknown = ts.readConfigFile(join(good, "tsconfig.json"), ts.sys.readFile).config): readonly ts.Diagnostic[] {
+    const { options } = ts.parseJsonConfigFileContent(config, ts.sys, good);
     const program = ts.createProgram([join(good, file)], { ...options, ...overrides });
     return ts.getPreEmitDiagnostics(program);
   }
@@ -93,6 +92,14 @@ describe("the fixture project, built by each bundler with gradc/plugin", () => {
     const refused = typecheck("main.ts", { allowArbitraryExtensions: false });
     expect(refused.map((d) => d.code)).toEqual([6263]);
     expect(text(refused)).toContain("net.d.graph.ts");
+  });
+
+  it("the compiler options docs/build.md shows are enough: main.ts checks with them (and a lib, strict)", () => {
+    const page = readFileSync(join(ROOT, "docs", "build.md"), "utf8");
+    const json = /## Types for imported graph files[\s\S]*?```json\n([\s\S]*?)```/.exec(page)?.[1];
+    const shown = JSON.parse(json!) as { compilerOptions: Record<string, unknown> };
+    const config = { compilerOptions: { lib: ["ES2022", "DOM"], ...shown.compilerOptions, strict: true, noEmit: true, types: [] } };
+    expect(text(typecheck("main.ts", {}, config))).toBe("");
   });
 
   it("a wrong input name is a type error", () => {
@@ -156,6 +163,11 @@ describe("a graph file with two mistakes", () => {
     expect(error?.loc).toEqual({ file: join(dir, "net.graph"), line: 8, column: 6 });
     expect(error?.message).toContain('Unknown op "afine". Did you mean "affine"?');
     expect(error?.message).toMatch(/net\.graph:9:10: error: Unknown op "softmaxlos"\. Did you mean "softmaxloss"\?\n9 \| {3}loss = softmaxlos\(y, t\)\n/);
+    // The first mistake's source line comes right after its message, before the second mistake.
+    const message = error?.message ?? "";
+    expect(message.indexOf("8 |   y = afine(x, W, b)")).toBeGreaterThan(message.indexOf('Unknown op "afine"'));
+    expect(message.indexOf("8 |   y = afine(x, W, b)")).toBeLessThan(message.indexOf('Unknown op "softmaxlos"'));
+    expect((error as { frame?: string } | undefined)?.frame).toBeUndefined();
   }, 60_000);
 });
 

@@ -6,7 +6,9 @@ import {
   CompletionItemKind,
   createConnection,
   DiagnosticSeverity,
+  LSPErrorCodes,
   MarkupKind,
+  ResponseError,
   SymbolKind,
   TextDocuments,
   TextDocumentSyncKind,
@@ -144,7 +146,8 @@ function serve(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Con
     const found = analysisOf(textDocument.uri);
     if (!found) return null;
     const result = renameAt(found.analysis, found.doc.offsetAt(position), newName);
-    if ("error" in result) throw new Error(result.error);
+    // A refusal is the request failing for a reason the user can act on, which editors show.
+    if ("error" in result) throw new ResponseError(LSPErrorCodes.RequestFailed, result.error);
     return { changes: { [textDocument.uri]: result.edits.map((e) => ({ range: range(found.doc, e.span), newText: e.newText })) } };
   });
 

@@ -94,8 +94,12 @@ function rollupMessage(diagnostics: readonly Diagnostic[], c: Compiled): Unplugi
   const more = rest.length > 0 ? `\n${formatDiagnostics(rest, shown(c.file), c.source)}` : "";
   if (!first.span) return { message: `${shown(c.file)}: ${first.message}${more}`, stack: "" };
   const frame = formatDiagnostic(first, shown(c.file), c.source).split("\n").slice(1).join("\n");
-  // No stack: it would show the plugin's insides, and the mistake is the user's.
-  return { message: `${first.message}${more}`, loc: { file: c.file, line: first.span.line, column: first.span.column - 1 }, frame, stack: "" };
+  const loc = { file: c.file, line: first.span.line, column: first.span.column - 1 };
+  // No stack: it would show the plugin's insides, and the mistake is the user's. With more than
+  // one mistake the first one's source line goes in the message, before the others (the
+  // bundlers print a frame after the whole message, where it would sit under the last one).
+  if (more) return { message: `${first.message}\n${frame}${more}`, loc, stack: "" };
+  return { message: first.message, loc, frame, stack: "" };
 }
 
 /** A diagnostic as esbuild takes it: its place (column from 0, in bytes) and its line, which esbuild shows. */

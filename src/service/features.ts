@@ -230,7 +230,7 @@ export function renameAt(doc: DocumentAnalysis, offset: number, newName: string)
         (s.owner !== undefined && s.owner === symbol.owner && s.kind !== "dim" && symbol.kind !== "dim") ||
         (s.kind === "dim" && symbol.kind === "dim" && s.owner === symbol.owner)),
   );
-  if (clash) return { error: `"${newName}" is already defined here.` };
+  if (clash) return { error: `"${newName}" is already defined at line ${clash.definition.line}; choose another name.` };
   if (symbol.kind === "op" && findOp(newName)) return { error: `"${newName}" is a built-in op; choose another name.` };
   return { edits: occurrencesOf(doc.index, symbol).map((o) => ({ span: o.span, newText: newName })) };
 }
@@ -339,8 +339,7 @@ export function outline(doc: DocumentAnalysis): OutlineSymbol[] {
         children: [],
       }),
     );
-    const end = Math.max(d.span.end, ...children.map((c) => c.span.end));
-    return [{ name: d.name, kind: symbol.kind, span: { ...d.span, end }, selection: d.span, children }];
+    return [{ name: d.name, kind: symbol.kind, span: d.extent, selection: d.span, children }];
   });
 }
 

@@ -16,6 +16,8 @@ export interface GraphDecl {
   readonly kind: "graph";
   readonly name: string;
   readonly span: Span;
+  /** The whole declaration, from `graph` to its closing brace. */
+  readonly extent: Span;
   readonly statements: readonly Statement[];
 }
 
@@ -23,6 +25,8 @@ export interface OpDecl {
   readonly kind: "op";
   readonly name: string;
   readonly span: Span;
+  /** The whole declaration, from `op` to its closing brace. */
+  readonly extent: Span;
   readonly params: readonly Named[];
   readonly body: readonly Assignment[];
   readonly result: Expr;

@@ -142,6 +142,7 @@ class AstBuilder {
       kind: "graph",
       name: name.image,
       span: spanOfToken(name),
+      extent: spanOfNode(cst),
       statements: nodes(cst, "statement").map((s) => this.statement(s)),
     };
   }
@@ -152,6 +153,7 @@ class AstBuilder {
       kind: "op",
       name: name!.image,
       span: spanOfToken(name!),
+      extent: spanOfNode(cst),
       params: params.map(named),
       body: nodes(cst, "assignment").map((a) => this.assignment(a)),
       result: this.expr(one(nodes(cst, "expr"), "return expression")),

@@ -93,7 +93,8 @@ describe("names", () => {
 
   it("rename refuses what would break the file, and says why", () => {
     const w = at(source, "param W") + 6;
-    expect(renameAt(doc, w, "b")).toEqual({ error: '"b" is already defined here.' });
+    const bLine = source.slice(0, at(source, "param b")).split("\n").length;
+    expect(renameAt(doc, w, "b")).toEqual({ error: `"b" is already defined at line ${bLine}; choose another name.` });
     expect(renameAt(doc, w, "grad")).toEqual({ error: '"grad" is a keyword; it cannot be used as a name.' });
     expect(renameAt(doc, w, "2W")).toMatchObject({ error: expect.stringContaining("is not a name") });
     expect(renameAt(doc, at(source, "op dense") + 3, "relu")).toEqual({ error: '"relu" is a built-in op; choose another name.' });
@@ -116,6 +117,12 @@ describe("names", () => {
       ["dense", "op", ["x", "W", "b", "z"]],
       ["layer", "graph", ["x", "t", "W", "b", "h", "loss"]],
     ]);
+    // Each declaration's range is all of it, keyword to closing brace; its name is the selection.
+    for (const o of outline(doc)) {
+      expect(slice(doc, o.span)).toMatch(new RegExp(`^${o.kind} ${o.name}[\\s\\S]*\\}$`));
+      expect(slice(doc, o.selection)).toBe(o.name);
+    }
+    expect(slice(doc, outline(doc)[1]!.span)).toContain("grad loss wrt");
   });
 });
 

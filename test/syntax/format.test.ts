@@ -31,7 +31,7 @@ function commentsOf(source: string): string[] {
 function astOf(source: string): unknown {
   const bag = new DiagnosticBag();
   const program = parseProgram(source, bag);
-  return { program: JSON.parse(JSON.stringify(program ?? null, (k, v: unknown) => (k === "span" || k === "opSpan" ? undefined : v))), bag: bag.items.map((d) => d.message) };
+  return { program: JSON.parse(JSON.stringify(program ?? null, (k, v: unknown) => (k === "span" || k === "opSpan" || k === "extent" ? undefined : v))), bag: bag.items.map((d) => d.message) };
 }
 
 /** What the compiler makes of a file: its optimised IR and its module (source lines aside, which formatting moves). */
