@@ -2,6 +2,7 @@
 // products written so the emitter can read transposes in place instead of copying them.
 import { dimToString, ShapeError, shapeToString, type Shape } from "../ir/shape.js";
 import { dsl } from "./dsl.js";
+import { onnxOp } from "./onnx.js";
 import type { OpName } from "./names.js";
 import type { EmitContext, OpDef, Operand } from "./types.js";
 
@@ -35,6 +36,8 @@ function emitMatmul(ctx: EmitContext, a: string, b: string, aDims: readonly stri
 
 export const linalgOps = {
   matmul: {
+    // ONNX MatMul follows numpy: a rank-1 operand is a vector, as in gradc.
+    onnx: onnxOp("MatMul"),
     derivative: "matrix·matrix: ∂x = g @ yᵀ, ∂y = xᵀ @ g; vector·matrix: ∂x = y @ g, ∂y = outer(x, g); matrix·vector: ∂x = outer(g, y), ∂y = g @ x; vector·vector: ∂x = g·y, ∂y = g·x",
     doc: "Matrix product `x @ y` of rank-1 or rank-2 operands (a rank-1 operand is a vector).",
     label: "@",
@@ -55,6 +58,7 @@ export const linalgOps = {
     },
   },
   transpose: {
+    onnx: (ctx) => void ctx.op(ctx.node.shape.length === 2 ? "Transpose" : "Identity", ctx.args, {}, ctx.out),
     derivative: "∂x = gᵀ",
     doc: "Swaps the two axes of a matrix; a scalar or vector is returned as it is.",
     label: "ᵀ",
@@ -74,6 +78,8 @@ export const linalgOps = {
     vjp: ({ b, dout }) => [dsl(b).transpose(dout)],
   },
   outer: {
+    // x[:, None] * y, broadcast.
+    onnx: (ctx) => void ctx.op("Mul", [ctx.op("Unsqueeze", [ctx.args[0]!, ctx.ints([1])]), ctx.args[1]!], {}, ctx.out),
     derivative: "∂x = g @ y, ∂y = x @ g",
     doc: "Outer product of two vectors: out[i, j] = x[i] * y[j].",
     label: "⊗",
@@ -93,6 +99,8 @@ export const linalgOps = {
     vjp: ({ b, args: [x, y], dout }) => [dsl(b).matmul(dout, y!), dsl(b).matmul(x!, dout)],
   },
   affine: {
+    // x @ W + b; ONNX Runtime fuses the pair into one Gemm where it can.
+    onnx: (ctx) => void ctx.op("Add", [ctx.op("MatMul", [ctx.args[0]!, ctx.args[1]!]), ctx.args[2]!], {}, ctx.out),
     derivative: "∂x = g @ Wᵀ; ∂W = xᵀ @ g (outer(x, g) for a vector x); ∂b = g summed over the batch",
     doc: "The Affine layer: x @ W + b, for x of shape [N, in] or [in], W [in, out], b [out].",
     label: "Affine",
