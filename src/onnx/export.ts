@@ -33,6 +33,14 @@ export interface ExportOptions {
   readonly params?: Readonly<Record<string, Value>>;
   /** The seed of `init`, for params not in `params` (0 when absent, as the commands use). */
   readonly seed?: number;
+  /**
+   * Whether inputs that have a first value get it as their default, an initializer of the same
+   * name (true when absent): inputs with a literal in the graph file and, in a training step, the
+   * params, `lr` and the optimizer's state. ONNX Runtime's JavaScript bindings cannot feed an
+   * input that has one (onnxruntime-node ignores the value, onnxruntime-web refuses it), so a
+   * step run there, fed its own outputs, is exported with `false`; see `initialValues`.
+   */
+  readonly defaults?: boolean;
 }
 
 /** What `exportOnnx` returns: the model's bytes (absent when there are errors) and its signature. */
@@ -44,6 +52,12 @@ export interface ExportResult {
   readonly inputs?: readonly OnnxValue[];
   /** The model's outputs, in order, when there were no errors. */
   readonly outputs?: readonly OnnxValue[];
+  /**
+   * The first value of every input that has one, of the element type, by name (what the
+   * defaults hold, or would hold with `defaults: false`): the feeds of a training step's first
+   * run besides the data.
+   */
+  readonly initialValues?: Readonly<Record<string, Value>>;
   readonly opset: number;
   readonly irVersion: number;
   readonly dtype: Dtype;
@@ -90,15 +104,19 @@ export function graphToOnnx(graph: Graph, options: ExportOptions = {}): ExportRe
     if (diagnostics.length > 0) return { ...base, diagnostics };
   }
   const b = new OnnxGraphBuilder(dtype === "f32" ? FLOAT : DOUBLE);
-  const toElem = (data: ArrayLike<number>) => (dtype === "f32" ? Float32Array.from(data) : Float64Array.from(data));
+  const toElem = (data: ArrayLike<number>): Float32Array | Float64Array => (dtype === "f32" ? Float32Array.from(data) : Float64Array.from(data));
   const tensorOf = (name: string, v: Value) =>
     typeof v === "number"
       ? { name, dataType: b.elemType, dims: [], data: toElem([v]) }
       : { name, dataType: b.elemType, dims: v.shape, data: toElem(v.data) };
   const inputs: OnnxValue[] = [];
+  const initialValues: Record<string, Value> = {};
   const input = (name: string, dims: readonly (number | string)[], initial?: Value) => {
     inputs.push({ name: b.claim(name), shape: dims });
-    if (initial !== undefined) b.initializer(tensorOf(name, initial));
+    if (initial === undefined) return;
+    const tensor = tensorOf(name, initial);
+    initialValues[name] = tensor.dims.length === 0 ? tensor.data[0]! : { shape: [...tensor.dims], data: tensor.data };
+    if (options.defaults !== false) b.initializer(tensor);
   };
 
   // The interface: inputs (a literal in the file is the input's default), params, and for a
@@ -174,7 +192,7 @@ export function graphToOnnx(graph: Graph, options: ExportOptions = {}): ExportRe
     ? `One training step of graph "${graph.name}" by gradc: ${optimizer}, the loss "${graph.gradOf.name}" (see gradc's docs/onnx.md).`
     : `The forward graph of "${graph.name}", by gradc.`;
   const bytes = encodeModel({ name: graph.name, doc, opset, irVersion, builder: b, inputs, outputs });
-  return { ...base, bytes, diagnostics: [], inputs, outputs };
+  return { ...base, bytes, diagnostics: [], inputs, outputs, initialValues };
 }
 
 function missing(node: Node): never {
