@@ -1,8 +1,9 @@
 // Owns the bytes of an exported model: the builder's graph as an ONNX ModelProto, encoded by
 // @bufbuild/protobuf from the official onnx.proto3 (src/onnx/proto/). Nothing here reads a
 // clock or depends on the machine: tensors are written little-endian, fields in a fixed order.
+// Loaded when a model is first encoded (src/onnx/export.ts): the protobuf runtime and ONNX's
+// descriptor take 50-100 ms to load, which no other command should wait for.
 import { create, toBinary } from "@bufbuild/protobuf";
-import type { Shape } from "../ir/shape.js";
 import { version } from "../version.js";
 import {
   AttributeProto_AttributeType,
@@ -28,11 +29,6 @@ export interface ModelParts {
   readonly builder: OnnxGraphBuilder;
   readonly inputs: readonly OnnxValue[];
   readonly outputs: readonly OnnxValue[];
-}
-
-/** A Shape as an OnnxValue's shape. */
-export function shapeDims(shape: Shape): (number | string)[] {
-  return shape.map((d) => (typeof d === "number" ? d : d.sym));
 }
 
 function tensorProto(t: OnnxTensor): MessageInitShape<typeof TensorProtoSchema> {

@@ -6,12 +6,13 @@ import { DiagnosticBag, InternalError, inSourceOrder, type Diagnostic, type Span
 import type { Dtype } from "../emit/options.js";
 import { initialParams } from "../emit/init.js";
 import { topoSort, type Graph, type NamedNode, type Node, type ValueDecl } from "../ir/graph.js";
+import type { Shape } from "../ir/shape.js";
 import type { OpName } from "../ops/names.js";
 import { opDef } from "../ops/registry.js";
 import type { Value } from "../runtime/tensor.js";
 import { defaultLearningRates, optimizerNames, type OptimizerName } from "../train/optimizers.js";
 import { DOUBLE, FLOAT, OnnxGraphBuilder } from "./builder.js";
-import { encodeModel, shapeDims, type OnnxValue } from "./encode.js";
+import type { OnnxValue } from "./encode.js";
 import { DEFAULT_OPSET, irVersionFor } from "./opset.js";
 import { addUpdates, ADAM_STEP, stateNames } from "./training.js";
 
@@ -63,16 +64,25 @@ export interface ExportResult {
   readonly dtype: Dtype;
 }
 
+/** A Shape as an OnnxValue's shape. */
+function shapeDims(shape: Shape): (number | string)[] {
+  return shape.map((d) => (typeof d === "number" ? d : d.sym));
+}
+
+/** The encoder (and the protobuf runtime with it), loaded on first use. */
+let encoder: Promise<typeof import("./encode.js")> | undefined;
+
 /**
  * Compiles a graph and exports it as an ONNX model: the forward graph (params as initializers),
  * or with `training` one training step (see docs/onnx.md). Mistakes in the source, and graph
  * names a training step needs for itself, are diagnostics; an option out of range or a `params`
- * value that does not fit the graph throws RangeError.
+ * value that does not fit the graph throws RangeError. Asynchronous because the encoder is
+ * loaded on first use.
  */
-export function exportOnnx(source: string, options: ExportOptions = {}): ExportResult {
+export async function exportOnnx(source: string, options: ExportOptions = {}): Promise<ExportResult> {
   const analyzed = analyze(source, { graph: options.graph });
   if (!analyzed.graph) return { ...settings(options), diagnostics: analyzed.diagnostics };
-  const result = graphToOnnx(analyzed.graph, options);
+  const result = await graphToOnnx(analyzed.graph, options);
   return { ...result, diagnostics: inSourceOrder([...analyzed.diagnostics, ...result.diagnostics]) };
 }
 
@@ -94,7 +104,7 @@ function settings(options: ExportOptions): { opset: number; irVersion: number; d
 }
 
 /** Exports a graph that `analyze` returned; see `exportOnnx`. */
-export function graphToOnnx(graph: Graph, options: ExportOptions = {}): ExportResult {
+export async function graphToOnnx(graph: Graph, options: ExportOptions = {}): Promise<ExportResult> {
   const { opset, irVersion, dtype } = settings(options);
   const base = { opset, irVersion, dtype };
   const params = paramValues(graph, options);
@@ -191,6 +201,7 @@ export function graphToOnnx(graph: Graph, options: ExportOptions = {}): ExportRe
   const doc = optimizer
     ? `One training step of graph "${graph.name}" by gradc: ${optimizer}, the loss "${graph.gradOf.name}" (see gradc's docs/onnx.md).`
     : `The forward graph of "${graph.name}", by gradc.`;
+  const { encodeModel } = await (encoder ??= import("./encode.js"));
   const bytes = encodeModel({ name: graph.name, doc, opset, irVersion, builder: b, inputs, outputs });
   return { ...base, bytes, diagnostics: [], inputs, outputs, initialValues };
 }

@@ -21,8 +21,8 @@ export async function agreement(source: string, dtype: "f32" | "f64", values: Re
   const of = fwd.outputs[module.meta.grad.of]!;
   const grads = module.backward(fwd, typeof of === "number" ? undefined : filledTensor(of.shape, 1));
 
-  const forward = exportOnnx(source, { dtype });
-  const step = exportOnnx(source, { dtype, training: "sgd" });
+  const forward = await exportOnnx(source, { dtype });
+  const step = await exportOnnx(source, { dtype, training: "sgd" });
   if (!forward.bytes || !step.bytes) throw new Error(JSON.stringify([...forward.diagnostics, ...step.diagnostics]));
   const problems = [...modelProblems(forward.bytes), ...modelProblems(step.bytes)];
   // The params come from the files' initializers: init(0), as the module's.

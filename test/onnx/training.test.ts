@@ -3,24 +3,14 @@
 // state that five steps of gradc's own optimizer (src/train/optimizers.ts) on the compiled
 // module give.
 import { describe, expect, it } from "vitest";
-import { loadGraph, makeOptimizer, type OptimizerName, type Tensor, type Value } from "../../src/index.js";
+import { loadGraph, makeOptimizer, type OptimizerName, type Value } from "../../src/index.js";
 import { exportOnnx } from "../../src/onnx/export.js";
 import { exampleSource } from "../support/examples.js";
 import { relativeError, runModel, session } from "../support/onnx.js";
-import { mulberry32, gaussian } from "../../src/runtime/random.js";
+import { batch } from "./batches.js";
 
 const source = exampleSource("two_layer_net.graph");
 const STEPS = 5;
-const ROWS = 8;
-
-/** A batch of ROWS random images and one-hot labels, different for each step. */
-export function batch(step: number): { x: Tensor; t: Tensor } {
-  const random = mulberry32(100 + step);
-  const x = new Float64Array(ROWS * 784).map(() => gaussian(random));
-  const t = new Float64Array(ROWS * 10);
-  for (let r = 0; r < ROWS; r++) t[r * 10 + Math.floor(random() * 10)] = 1;
-  return { x: { shape: [ROWS, 784], data: x }, t: { shape: [ROWS, 10], data: t } };
-}
 
 /** Five steps of gradc's optimizer on the compiled module: the losses and the final params. */
 async function gradcSteps(optimizer: OptimizerName, lr: number | undefined): Promise<{ losses: number[]; params: Record<string, Value> }> {
@@ -42,7 +32,7 @@ async function gradcSteps(optimizer: OptimizerName, lr: number | undefined): Pro
  * them and the first step is fed `initialValues`.
  */
 async function onnxSteps(optimizer: OptimizerName, dtype: "f32" | "f64", lr?: number): Promise<{ losses: number[]; state: Record<string, Value> }> {
-  const r = exportOnnx(source, { dtype, training: optimizer, lr, defaults: false });
+  const r = await exportOnnx(source, { dtype, training: optimizer, lr, defaults: false });
   const s = await session(r.bytes!);
   const names = r.inputs!.map((v) => v.name);
   let state: Record<string, Value> = { ...r.initialValues! };
@@ -79,7 +69,7 @@ it("the learning rate: the export's default, or fed with each step", async () =>
   const expected = await gradcSteps("sgd", 0.05);
   const got = await onnxSteps("sgd", "f64", 0.05);
   expect(relativeError(got.state.W1, expected.params.W1!)).toBeLessThanOrEqual(1e-10);
-  const r = exportOnnx(source, { dtype: "f64", training: "sgd", defaults: false });
+  const r = await exportOnnx(source, { dtype: "f64", training: "sgd", defaults: false });
   expect(r.initialValues!.lr).toBe(0.1);
   const fed = await runModel(await session(r.bytes!), { ...batch(0), ...r.initialValues, lr: 0.05 }, "f64");
   const { module } = await loadGraph(source);
@@ -90,7 +80,7 @@ it("the learning rate: the export's default, or fed with each step", async () =>
 
 describe("a step with defaults (the params, lr and state as initializers)", () => {
   it("runs its first step from the data alone, as gradc's first step", async () => {
-    const r = exportOnnx(source, { dtype: "f64", training: "momentum" });
+    const r = await exportOnnx(source, { dtype: "f64", training: "momentum" });
     const out = await runModel(await session(r.bytes!), batch(0), "f64");
     const { module } = await loadGraph(source);
     const params = module.init(0);
@@ -101,7 +91,7 @@ describe("a step with defaults (the params, lr and state as initializers)", () =
   // Why `defaults: false` exists: onnxruntime-node binds only the inputs without an
   // initializer and drops other feeds. When this fails, ORT has changed: update docs/onnx.md.
   it("cannot be fed its params in onnxruntime-node 1.30: the feed is ignored", async () => {
-    const withDefaults = await session(exportOnnx(source, { dtype: "f64", training: "sgd" }).bytes!);
+    const withDefaults = await session((await exportOnnx(source, { dtype: "f64", training: "sgd" })).bytes!);
     expect(withDefaults.inputNames).toEqual(["x", "t"]);
     const { module } = await loadGraph(source);
     const zeroW2 = { ...module.init(0), W2: { shape: [50, 10], data: new Float64Array(500) } };
@@ -113,7 +103,7 @@ describe("a step with defaults (the params, lr and state as initializers)", () =
 });
 
 it("Adam counts its steps in adam.step", async () => {
-  const r = exportOnnx(source, { dtype: "f64", training: "adam", defaults: false });
+  const r = await exportOnnx(source, { dtype: "f64", training: "adam", defaults: false });
   const s = await session(r.bytes!);
   const first = await runModel(s, { ...batch(0), ...r.initialValues }, "f64");
   expect(first["adam.step.next"]).toBe(1);
