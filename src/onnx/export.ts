@@ -37,9 +37,10 @@ export interface ExportOptions {
   /**
    * Whether inputs that have a first value get it as their default, an initializer of the same
    * name (true when absent): inputs with a literal in the graph file and, in a training step, the
-   * params, `lr` and the optimizer's state. ONNX Runtime's JavaScript bindings cannot feed an
-   * input that has one (onnxruntime-node ignores the value, onnxruntime-web refuses it), so a
-   * step run there, fed its own outputs, is exported with `false`; see `initialValues`.
+   * params, `lr` and the optimizer's state. ONNX Runtime's JavaScript API binds only the inputs
+   * a session lists, which leaves out inputs that have a default (onnxruntime-node 1.30 ignores
+   * such a feed), so a step run there, fed its own outputs, is exported with `false`; see
+   * `initialValues`.
    */
   readonly defaults?: boolean;
 }

@@ -1,8 +1,10 @@
 // Owns which ONNX versions the export writes: the opsets it supports and the IR version each
 // needs, from the table of released versions in ONNX's docs/Versioning.md.
 
-/** The opset the export writes unless asked otherwise: ONNX 1.16's, IR version 10, which ONNX
- * Runtime loads from 1.20 on (onnxruntime-web too) and PyTorch's exporter writes today. */
+/**
+ * The opset the export writes unless asked otherwise: ONNX 1.16's, IR version 10, which ONNX
+ * Runtime loads from 1.20 on (onnxruntime-web too) and PyTorch's exporter writes today.
+ */
 export const DEFAULT_OPSET = 21;
 
 /**
@@ -22,7 +24,9 @@ export const opsetIrVersions: Readonly<Record<number, number>> = {
   26: 13,
 };
 
+/** The oldest opset the export writes: the first whose Reduce ops all take their axes as an input. */
 export const MIN_OPSET = 18;
+/** The newest opset the export writes: the newest ONNX Runtime 1.30 loads. */
 export const MAX_OPSET = 26;
 
 /** The IR version a model of this opset declares; throws RangeError outside the supported range. */
