@@ -56,6 +56,7 @@ export const SECTIONS: readonly (readonly [section: string, sources: readonly st
   ["Formatting", ["syntax/format.ts"]],
   ["Running", ["index.ts#loadGraph", "index.ts#LoadedGraph", "runtime/load.ts"]],
   ["Checking gradients", ["check/gradcheck.ts", "check/defaults.ts"]],
+  ["Exporting to ONNX", ["onnx/export.ts", "onnx/encode.ts", "onnx/opset.ts"]],
   ["Drawing", ["draw/dot.ts", "draw/values.ts", "ir/observe.ts", "draw/render.ts", "draw/labels.ts", "index.ts#explainGradients", "node/png.ts", "draw/curves.ts"]],
   ["Editing: the language service", ["service/document.ts", "service/features.ts", "service/symbols.ts", "node/lsp.ts"]],
   ["The IR", ["ir/graph.ts"]],

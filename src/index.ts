@@ -1,4 +1,4 @@
-// The `gradc` entry: compile graph files to TypeScript or JavaScript, print their gradients as
+// The `gradc` entry: compile graph files to TypeScript or JavaScript (or export them as ONNX), print their gradients as
 // graph files, load and run them in-process, check their gradients numerically, and draw them;
 // and, for convenience, everything `gradc/runtime` has. Browser-safe: it imports nothing from
 // Node (files, the bundled MNIST digits, PNGs and the CLI are in `gradc/node`).
@@ -29,6 +29,9 @@ export type { PictureValues } from "./draw/values.js";
 export { renderSvg } from "./draw/render.js";
 export { formatNumber } from "./draw/labels.js";
 export { isObservedName } from "./ir/observe.js";
+export { exportOnnx, graphToOnnx } from "./onnx/export.js";
+export type { ExportOptions, ExportResult, OnnxValue } from "./onnx/export.js";
+export { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, opsetIrVersions } from "./onnx/opset.js";
 export { version } from "./version.js";
 
 /** Compile errors, formatted as the command line prints them: what `loadGraph` throws. */

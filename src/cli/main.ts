@@ -1,10 +1,11 @@
-// The `gradc` command line: compile, run, grad, graph, check, train and fmt. This module only
+// The `gradc` command line: compile, run, grad, graph, check, train, export and fmt. This module only
 // declares the commands and their options, so `gradc --version` and `--help` load nothing else;
 // each command's work is in src/cli/commands/, loaded when the command runs, through the
 // public API. Exit codes: 0 success, 1 a problem with the user's files or values, 2 a mistake on
 // the command line, 130 training stopped by Ctrl-C (after saving).
 import { Command, CommanderError, Option } from "commander";
 import { DEFAULT_DIM, DEFAULT_SAMPLES } from "../check/defaults.js";
+import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from "../onnx/opset.js";
 import { defaultLearningRates, optimizerNames } from "../train/optimizers.js";
 import { version } from "../version.js";
 import { processIo, type Io } from "./io.js";
@@ -18,6 +19,7 @@ import {
   seedOption,
   targetOption,
   UsageError,
+  wholeNumberIn,
 } from "./options.js";
 
 /** Runs the command line; resolves to the exit code. */
@@ -130,6 +132,27 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--predict <output>", "the output whose argmax is the prediction (default: the first output shaped like the labels)")
     .option("--label-column <name|index>", "for CSV data: the label column (default: the last)")
     .action(async (file: string, opts) => done(await (await import("./commands/train.js")).trainCommand(io, file, opts)));
+
+  program
+    .command("export")
+    .description("write the graph, or one training step of it, as an ONNX model")
+    .argument("<file>", "the graph file (- for standard input)")
+    .addOption(graphOption())
+    .option("-o, --output <file>", "write the model here, - for standard output (default: beside the graph file, net.graph → net.onnx)")
+    .addOption(
+      new Option("--dtype <dtype>", "element type of tensors (f32: what ONNX Runtime's GPU and web backends compute in)").choices(["f32", "f64"]).default("f32"),
+    )
+    .option("--opset <n>", `the ONNX opset, ${MIN_OPSET} to ${MAX_OPSET}`, wholeNumberIn("--opset", MIN_OPSET, MAX_OPSET), DEFAULT_OPSET)
+    .addOption(new Option("--training <optimizer>", "export one training step with this update rule instead of the forward graph").choices([...optimizerNames]))
+    .option(
+      "--lr <rate>",
+      `with --training: the learning rate's default (per optimizer: ${Object.entries(defaultLearningRates).map(([k, v]) => `${k} ${v}`).join(", ")})`,
+      positiveNumber("--lr"),
+    )
+    .option("--params <file.json>", "param values, as training saves them; the others come from init")
+    .addOption(seedOption())
+    .option("--no-defaults", "give no input a default value (an initializer): ONNX Runtime's JavaScript bindings cannot feed inputs that have one")
+    .action(async (file: string, opts) => done(await (await import("./commands/export.js")).exportCommand(io, file, opts)));
 
   program
     .command("lsp")

@@ -16,6 +16,15 @@ function wholeNumber(option: string, min: number, what: string) {
   };
 }
 
+/** A whole number from `min` to `max` for `option`. */
+export const wholeNumberIn = (option: string, min: number, max: number) => {
+  const parse = wholeNumber(option, min, `a whole number from ${min} to ${max}`);
+  return (text: string): number => {
+    const n = parse(text);
+    if (n > max) throw new UsageError(`${option} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+    return n;
+  };
+};
 export const positiveInt = (option: string) => wholeNumber(option, 1, "a positive whole number");
 export const seedNumber = wholeNumber("--seed", 0, "a whole number (0 or more)");
 

@@ -11,6 +11,7 @@ import type { OpName } from "../ops/names.js";
 import { opDef } from "../ops/registry.js";
 import type { EmitContext, Operand } from "../ops/types.js";
 import { wasmKernelsBase64 } from "../generated/wasm-kernels.js";
+import { initCall } from "./init.js";
 import { Namer, numberLiteral, propertyKey } from "./names.js";
 import type { Dtype, Lang, Target } from "./options.js";
 import { helperSource, isHelperName, type HelperName } from "./runtime.js";
@@ -395,30 +396,14 @@ class ModuleEmitter {
 
   private initValue(v: ValueDecl): string {
     if (v.literal) return this.literalValue(v);
-    const random = (name: "normal" | "uniform"): string => {
-      this.helpers.add(name);
-      return name;
-    };
-    const shape = v.node.shape as number[];
-    const dims = `[${shape.join(", ")}]`;
-    const init = v.initializer ?? { name: "zeros", args: [] };
-    const fanIn = shape.length === 0 ? 1 : shape[0]!;
-    const call = (() => {
-      switch (init.name) {
-        case "normal":
-          return `${random("normal")}(random, ${dims}, ${numberLiteral(init.args[0]!)}, ${numberLiteral(init.args[1]!)})`;
-        case "uniform":
-          return `${random("uniform")}(random, ${dims}, ${numberLiteral(init.args[0]!)}, ${numberLiteral(init.args[1]!)})`;
-        case "xavier":
-          return `${random("normal")}(random, ${dims}, 0, ${numberLiteral(1 / Math.sqrt(fanIn))})`;
-        case "he":
-          return `${random("normal")}(random, ${dims}, 0, ${numberLiteral(Math.sqrt(2 / fanIn))})`;
-        default:
-          this.helpers.add("filled");
-          return `filled(${dims}, ${init.name === "ones" ? 1 : 0})`;
-      }
-    })();
-    return shape.length === 0 ? `${call}.data[0]${this.nn}` : call;
+    const dims = `[${(v.node.shape as number[]).join(", ")}]`;
+    const init = initCall(v);
+    this.helpers.add(init.helper);
+    const call =
+      init.helper === "filled"
+        ? `filled(${dims}, ${numberLiteral(init.args[0])})`
+        : `${init.helper}(random, ${dims}, ${init.args.map(numberLiteral).join(", ")})`;
+    return v.node.shape.length === 0 ? `${call}.data[0]${this.nn}` : call;
   }
 
   /** `text` in TypeScript output, nothing in JavaScript: type annotations and the like. */

@@ -4,6 +4,7 @@
 import type { Attrs, Builder, Node } from "../ir/graph.js";
 import { broadcastShapes, sameShape, type Shape } from "../ir/shape.js";
 import { dsl } from "./dsl.js";
+import { onnxOp } from "./onnx.js";
 import type { OpName } from "./names.js";
 import type { OpDef } from "./types.js";
 
@@ -164,6 +165,7 @@ const simplifyMul: Simplify = (b, [x, y], _attrs, shape) => {
 
 export const elementwiseOps = {
   add: {
+    onnx: onnxOp("Add"),
     derivative: "∂x = g, ∂y = g",
     ...binary("x + y, element-wise with broadcasting.", "+", (a, b) => `${a} + ${b}`, (a, b) => a + b),
     commutative: true,
@@ -172,12 +174,14 @@ export const elementwiseOps = {
     vjp: ({ dout }) => [dout, dout],
   },
   sub: {
+    onnx: onnxOp("Sub"),
     derivative: "∂x = g, ∂y = −g",
     ...binary("x - y, element-wise with broadcasting.", "-", (a, b) => `${a} - ${b}`, (a, b) => a - b),
     simplify: simplifySub,
     vjp: ({ b, dout }) => [dout, dsl(b).neg(dout)],
   },
   mul: {
+    onnx: onnxOp("Mul"),
     derivative: "∂x = g·y, ∂y = g·x",
     ...binary("x * y, element-wise with broadcasting.", "×", (a, b) => `${a} * ${b}`, (a, b) => a * b),
     commutative: true,
@@ -186,6 +190,7 @@ export const elementwiseOps = {
     vjp: ({ b, args: [x, y], dout }) => [dsl(b).mul(dout, y!), dsl(b).mul(dout, x!)],
   },
   div: {
+    onnx: onnxOp("Div"),
     derivative: "∂x = g / y, ∂y = −(g·z) / y, with z = x / y the output",
     ...binary("x / y, element-wise with broadcasting.", "÷", (a, b) => `${a} / ${b}`, (a, b) => a / b),
     // x / 1 = x for every x.
@@ -197,6 +202,7 @@ export const elementwiseOps = {
     },
   },
   neg: {
+    onnx: onnxOp("Neg"),
     derivative: "∂x = −g",
     ...unary("-x.", "−", (a) => `-${a}`, (a) => -a),
     // -(-x) = x, and -(c * x) = (-c) * x (F1). Not -(x - y) = y - x: at x = y the left side
@@ -209,28 +215,34 @@ export const elementwiseOps = {
     vjp: ({ b, dout }) => [dsl(b).neg(dout)],
   },
   exp: {
+    onnx: onnxOp("Exp"),
     derivative: "∂x = g·z, z = exp(x) the output",
     ...unary("e to the power x.", "exp", (a) => `Math.exp(${a})`, Math.exp),
     // d(exp x)/dx = exp x: the output itself.
     vjp: ({ b, node, dout }) => [dsl(b).mul(dout, node)],
   },
   log: {
+    onnx: onnxOp("Log"),
     derivative: "∂x = g / x",
     ...unary("Natural logarithm; log(0) is -Infinity.", "log", (a) => `Math.log(${a})`, Math.log),
     vjp: ({ b, args: [x], dout }) => [dsl(b).div(dout, x!)],
   },
   sqrt: {
+    onnx: onnxOp("Sqrt"),
     derivative: "∂x = g / (2z), z = √x the output",
     ...unary("Square root.", "√", (a) => `Math.sqrt(${a})`, Math.sqrt),
     // d(√x)/dx = 1 / (2√x), from the output.
     vjp: ({ b, node, dout }) => [dsl(b).div(dout, dsl(b).mul(dsl(b).num(2), node))],
   },
   square: {
+    // x * x, as gradc computes it (Pow(x, 2) may round differently).
+    onnx: (ctx) => void ctx.op("Mul", [ctx.args[0]!, ctx.args[0]!], {}, ctx.out),
     derivative: "∂x = g·2x",
     ...unary("x * x.", "x²", (a) => `${a} * ${a}`, (a) => a * a),
     vjp: ({ b, args: [x], dout }) => [dsl(b).mul(dout, dsl(b).mul(dsl(b).num(2), x!))],
   },
   tanh: {
+    onnx: onnxOp("Tanh"),
     derivative: "∂x = g·(1 − z²), z = tanh(x) the output",
     ...unary("Hyperbolic tangent.", "tanh", (a) => `Math.tanh(${a})`, Math.tanh),
     // d(tanh x)/dx = 1 - tanh² x, from the output.
@@ -240,6 +252,7 @@ export const elementwiseOps = {
     },
   },
   sigmoid: {
+    onnx: onnxOp("Sigmoid"),
     derivative: "∂x = g·z·(1 − z), z the output (the book's Fig. 5-22)",
     ...unary(
       "1 / (1 + exp(-x)).",
@@ -254,6 +267,7 @@ export const elementwiseOps = {
     },
   },
   relu: {
+    onnx: onnxOp("Relu"),
     derivative: "∂x = g·step(relu(x)): g where x > 0, else 0 (the mask is read from the output, which is positive exactly where x is)",
     ...unary("max(0, x).", "ReLU", (a) => `Math.max(0, ${a})`, (a) => Math.max(0, a)),
     // The gradient passes where x > 0 and is zero elsewhere (the book's saved mask). The mask
@@ -262,6 +276,8 @@ export const elementwiseOps = {
     vjp: ({ b, node, dout }) => [dsl(b).mul(dout, dsl(b).step(node))],
   },
   step: {
+    // x > 0 as a boolean, cast to the element type: 1 or 0 (0 for NaN, as in gradc).
+    onnx: (ctx) => void ctx.op("Cast", [ctx.op("Greater", [ctx.args[0]!, ctx.num(0)])], { to: ctx.elemType }, ctx.out),
     derivative: "none (zero)",
     ...unary("1 where x > 0, else 0: the mask ReLU's gradient uses.", "step", (a) => `(${a} > 0 ? 1 : 0)`, (a) =>
       a > 0 ? 1 : 0,

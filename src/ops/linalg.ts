@@ -3,7 +3,7 @@
 import { dimToString, ShapeError, shapeToString, type Shape } from "../ir/shape.js";
 import { dsl } from "./dsl.js";
 import type { OpName } from "./names.js";
-import type { EmitContext, OpDef, Operand } from "./types.js";
+import type { EmitContext, OnnxContext, OpDef, Operand } from "./types.js";
 
 function matmulShape(a: Shape, b: Shape, what = "matmul"): Shape {
   if (a.length < 1 || a.length > 2 || b.length < 1 || b.length > 2) {
@@ -33,8 +33,23 @@ function emitMatmul(ctx: EmitContext, a: string, b: string, aDims: readonly stri
   return `const ${ctx.out} = ${ctx.kernel(`matmul${ta}${tb}`)}(${ctx.alloc(ctx.dims)}, ${a}, ${b}, ${n}, ${k}, ${m});`;
 }
 
+/**
+ * `a @ b` (the node's first two arguments) in ONNX. MatMul follows numpy, as gradc does, but a
+ * vector meets a matrix here as a 1×k or k×1 matrix: ONNX Runtime 1.30's optimizer fuses a
+ * Transpose into a MatMul whose other operand is a vector wrongly (it reads the matrix as if
+ * untransposed), which test/onnx/ops.test.ts's `transpose(x) @ [k]` row catches.
+ */
+function onnxMatmul(ctx: OnnxContext, a: string, b: string, out?: string): string {
+  const [ra, rb] = ctx.node.args.map((n) => n.shape.length);
+  if (ra === rb) return ctx.op("MatMul", [a, b], {}, out);
+  const axis = ctx.ints([ra === 1 ? 0 : 1]);
+  const product = ra === 1 ? ctx.op("MatMul", [ctx.op("Unsqueeze", [a, axis]), b]) : ctx.op("MatMul", [a, ctx.op("Unsqueeze", [b, axis])]);
+  return ctx.op("Squeeze", [product, axis], {}, out);
+}
+
 export const linalgOps = {
   matmul: {
+    onnx: (ctx) => void onnxMatmul(ctx, ctx.args[0]!, ctx.args[1]!, ctx.out),
     derivative: "matrix·matrix: ∂x = g @ yᵀ, ∂y = xᵀ @ g; vector·matrix: ∂x = y @ g, ∂y = outer(x, g); matrix·vector: ∂x = outer(g, y), ∂y = g @ x; vector·vector: ∂x = g·y, ∂y = g·x",
     doc: "Matrix product `x @ y` of rank-1 or rank-2 operands (a rank-1 operand is a vector).",
     label: "@",
@@ -55,6 +70,7 @@ export const linalgOps = {
     },
   },
   transpose: {
+    onnx: (ctx) => void ctx.op(ctx.node.shape.length === 2 ? "Transpose" : "Identity", ctx.args, {}, ctx.out),
     derivative: "∂x = gᵀ",
     doc: "Swaps the two axes of a matrix; a scalar or vector is returned as it is.",
     label: "ᵀ",
@@ -74,6 +90,8 @@ export const linalgOps = {
     vjp: ({ b, dout }) => [dsl(b).transpose(dout)],
   },
   outer: {
+    // x[:, None] * y, broadcast.
+    onnx: (ctx) => void ctx.op("Mul", [ctx.op("Unsqueeze", [ctx.args[0]!, ctx.ints([1])]), ctx.args[1]!], {}, ctx.out),
     derivative: "∂x = g @ y, ∂y = x @ g",
     doc: "Outer product of two vectors: out[i, j] = x[i] * y[j].",
     label: "⊗",
@@ -93,6 +111,8 @@ export const linalgOps = {
     vjp: ({ b, args: [x, y], dout }) => [dsl(b).matmul(dout, y!), dsl(b).matmul(x!, dout)],
   },
   affine: {
+    // x @ W + b; ONNX Runtime fuses the pair into one Gemm where it can.
+    onnx: (ctx) => void ctx.op("Add", [onnxMatmul(ctx, ctx.args[0]!, ctx.args[1]!), ctx.args[2]!], {}, ctx.out),
     derivative: "∂x = g @ Wᵀ; ∂W = xᵀ @ g (outer(x, g) for a vector x); ∂b = g summed over the batch",
     doc: "The Affine layer: x @ W + b, for x of shape [N, in] or [in], W [in, out], b [out].",
     label: "Affine",

@@ -43,6 +43,7 @@ function batchSize(b: Builder, x: Node): Node {
 
 export const nnOps = {
   softmax: {
+    onnx: (ctx) => void ctx.op("Softmax", ctx.args, { axis: -1 }, ctx.out),
     derivative: "∂x = z·(g − Σ_row(g·z)), z = softmax(x) the output",
     doc: "Softmax along the last axis, row by row, computed stably (the row maximum is subtracted first).",
     label: "Softmax",
@@ -58,6 +59,7 @@ export const nnOps = {
     },
   },
   log_softmax: {
+    onnx: (ctx) => void ctx.op("LogSoftmax", ctx.args, { axis: -1 }, ctx.out),
     derivative: "∂x = g − softmax(x)·Σ_row g",
     doc: "log(softmax(x)) along the last axis, computed as x - max - log Σ exp(x - max).",
     label: "LogSoftmax",
@@ -73,6 +75,15 @@ export const nnOps = {
     },
   },
   softmaxloss: {
+    // -Σ t * log_softmax(x) / rows, with ONNX's LogSoftmax (stable: it subtracts the row
+    // maximum, as gradc's kernel does). A single row (rank 1) is not divided.
+    onnx: (ctx) => {
+      const x = ctx.node.args[0]!;
+      const total = ctx.op("ReduceSum", [ctx.op("Mul", [ctx.args[1]!, ctx.op("LogSoftmax", [ctx.args[0]!], { axis: -1 })])], { keepdims: 0 });
+      if (x.shape.length === 1) return void ctx.op("Neg", [total], {}, ctx.out);
+      const rows = ctx.count(0, x.shape.slice(0, -1).map((_, i) => i));
+      ctx.op("Div", [ctx.op("Neg", [total]), rows], {}, ctx.out);
+    },
     derivative: "∂x = g·(softmax(x)·Σ_row t − t) / N; ∂t = −g·log_softmax(x) / N",
     doc:
       "Softmax-with-Loss: the batch mean of -Σ t * log_softmax(x) over the last axis, by log-sum-exp; " +
@@ -99,6 +110,7 @@ export const nnOps = {
     },
   },
   cross_entropy: {
+    onnx: "expanded",
     derivative: "through its expansion `-(sum(t * log(y + 1e-7)) / N)`",
     doc: "The book's cross-entropy error, -Σ t * log(y + 1e-7) / N, for probabilities y (N = rows, 1 for a vector).",
     label: "Cross Entropy Error",

@@ -3,6 +3,7 @@
 import type { Attrs } from "../ir/graph.js";
 import { broadcastsTo, normalizeAxis, sameShape, ShapeError, shapeToString, type Shape } from "../ir/shape.js";
 import { dsl } from "./dsl.js";
+import { onnxReduce } from "./onnx.js";
 import type { OpName } from "./names.js";
 import type { EmitContext, OpDef, Operand } from "./types.js";
 
@@ -45,6 +46,7 @@ function product(dims: readonly string[]): string {
 
 export const reduceOps = {
   sum: {
+    onnx: onnxReduce("ReduceSum"),
     derivative: "∂x = g copied back over the reduced axes: `broadcast_to(g, x)`",
     doc: "Sum of all elements, or along `axis` (with `keepdims=1` the axis stays, with size 1).",
     label: "Σ",
@@ -62,6 +64,7 @@ export const reduceOps = {
     },
   },
   mean: {
+    onnx: onnxReduce("ReduceMean"),
     derivative: "∂x = g / count copied back, count = `size(x)` or `size(x, axis)`",
     doc: "Mean of all elements, or along `axis` (`keepdims` as for sum).",
     label: "mean",
@@ -87,6 +90,8 @@ export const reduceOps = {
     },
   },
   size: {
+    // Only symbolic sizes reach the IR (known ones fold): read from the shape at run time.
+    onnx: (ctx) => void ctx.count(0, ctx.attrs.axis === undefined ? undefined : [normalizeAxis(ctx.attrs.axis, ctx.node.args[0]!.shape.length)], ctx.out),
     derivative: "none (zero); reads only x's shape, and is a constant unless a symbolic dimension is involved",
     doc: "The number of elements of x, or its length along `axis`, as a scalar.",
     label: "size",
@@ -113,6 +118,15 @@ export const reduceOps = {
     // A size does not change when values move: zero gradient.
   },
   broadcast_to: {
+    // Expand broadcasts numpy-style; with `axis`, x first gets a size-1 axis there (a number
+    // needs none).
+    onnx: (ctx) => {
+      const [g, like] = ctx.node.args;
+      const x = ctx.attrs.axis === undefined || g!.shape.length === 0
+        ? ctx.args[0]!
+        : ctx.op("Unsqueeze", [ctx.args[0]!, ctx.ints([normalizeAxis(ctx.attrs.axis, like!.shape.length)])]);
+      ctx.op("Expand", [x, ctx.shapeOf(1)], {}, ctx.out);
+    },
     derivative: "∂x = `sum_to(g, x)`, or `sum(g, axis)`; `like` gets none (shape only)",
     doc: "x repeated to the shape of `like` (numpy broadcasting); with `axis`, x lacks that axis of `like`.",
     label: "broadcast",
@@ -151,6 +165,19 @@ export const reduceOps = {
     ],
   },
   sum_to: {
+    // Shapes are known when compiling: sum away the leading axes x has and like lacks, then
+    // (keeping them) the axes where like has size 1 and x does not.
+    onnx: (ctx) => {
+      const [g, like] = ctx.node.args.map((a) => a.shape);
+      const lead = g!.length - like!.length;
+      const leading = Array.from({ length: lead }, (_, i) => i);
+      const ones = like!.flatMap((d, i) => (d === 1 && g![lead + i] !== 1 ? [i] : []));
+      let x = ctx.args[0]!;
+      if (like!.length === 0) return void ctx.op("ReduceSum", [x], { keepdims: 0 }, ctx.out);
+      if (leading.length > 0) x = ctx.op("ReduceSum", [x, ctx.ints(leading)], { keepdims: 0 }, ones.length === 0 ? ctx.out : undefined);
+      if (ones.length > 0) ctx.op("ReduceSum", [x, ctx.ints(ones)], { keepdims: 1 }, ctx.out);
+      if (leading.length === 0 && ones.length === 0) ctx.op("Identity", [x], {}, ctx.out);
+    },
     derivative: "∂x = `broadcast_to(g, x)`; `like` gets none (shape only)",
     doc: "x summed down to the shape of `like`: the adjoint of broadcasting `like` up to x.",
     label: "sum_to",

@@ -65,6 +65,44 @@ export interface Operand {
   readonly target?: boolean;
 }
 
+/**
+ * What the ONNX export offers an op's rule: the arguments as ONNX value names, and ways to add
+ * nodes and constants to the graph. Every name the export makes starts with `%`, so it never
+ * meets a name of the user's graph.
+ */
+export interface OnnxContext {
+  readonly node: Node;
+  /** Each argument's ONNX value name (shape-only arguments too: `shapeOf` reads them). */
+  readonly args: readonly string[];
+  readonly attrs: Attrs;
+  /** The name the rule's result must have: give it as the `output` of the rule's last node. */
+  readonly out: string;
+  /** The ONNX element type of the export (TensorProto.DataType: 1 float, 11 double), for Cast. */
+  readonly elemType: number;
+  /**
+   * Adds a node of the default ONNX domain and returns the name of its output: `output`, or a
+   * fresh name. Attributes are whole numbers or lists of them (`axis`, `keepdims`, `to`).
+   */
+  op(opType: string, inputs: readonly string[], attrs?: Readonly<Record<string, number | readonly number[]>>, output?: string): string;
+  /** A scalar constant of the export's element type. */
+  num(value: number): string;
+  /** A constant int64 tensor: a list (axes, shapes), or a rank-0 index when `scalar`. */
+  ints(values: readonly number[], scalar?: boolean): string;
+  /** Argument `arg`'s shape as a 1-D int64 tensor: a constant when no dimension is symbolic. */
+  shapeOf(arg: number): string;
+  /**
+   * The number of elements of argument `arg` along `axes` (all axes when absent), as a scalar of
+   * the element type: a constant when those dimensions are known, else read at run time.
+   */
+  count(arg: number, axes?: readonly number[], output?: string): string;
+}
+
+/**
+ * An op's ONNX form: nodes that compute its value from its arguments, ending in `ctx.out`.
+ * `"expanded"` for ops that are rewritten into others when built, so never reach the IR.
+ */
+export type OnnxRule = ((ctx: OnnxContext) => void) | "expanded";
+
 export interface ElementwiseDef {
   /** The TypeScript expression for one element, given the arguments' element expressions. */
   readonly expr: (...args: string[]) => string;
@@ -98,6 +136,8 @@ export interface OpDef {
   readonly elementwise?: ElementwiseDef;
   /** For the other ops: the statements that compute the output. */
   readonly emit?: (ctx: EmitContext) => string;
+  /** How the ONNX export writes the op (src/onnx/): one ONNX op, or a few. */
+  readonly onnx: OnnxRule;
   /** Whether `emit` honours EmitContext.epilogue in its last loop over the output. */
   readonly fusesEpilogue?: boolean;
   /** Whether `emit` can read an argument that is a transpose without materialising it. */
