@@ -146,12 +146,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .addOption(new Option("--training <optimizer>", "export one training step with this update rule instead of the forward graph").choices([...optimizerNames]))
     .option(
       "--lr <rate>",
-      `with --training: the learning rate's default (per optimizer: ${Object.entries(defaultLearningRates).map(([k, v]) => `${k} ${v}`).join(", ")})`,
+      `with --training: the learning rate's first value (per optimizer: ${Object.entries(defaultLearningRates).map(([k, v]) => `${k} ${v}`).join(", ")})`,
       positiveNumber("--lr"),
     )
     .option("--params <file.json>", "param values, as training saves them; the others come from init")
     .addOption(seedOption())
-    .option("--no-defaults", "give no input a default value (an initializer): ONNX Runtime's JavaScript bindings cannot feed inputs that have one")
+    .option("--defaults", "give inputs their first values as defaults in the file (initializers); ONNX Runtime's JavaScript API cannot then feed them")
     .action(async (file: string, opts) => done(await (await import("./commands/export.js")).exportCommand(io, file, opts)));
 
   program

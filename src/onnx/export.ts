@@ -36,11 +36,11 @@ export interface ExportOptions {
   readonly seed?: number;
   /**
    * Whether inputs that have a first value get it as their default, an initializer of the same
-   * name (true when absent): inputs with a literal in the graph file and, in a training step, the
-   * params, `lr` and the optimizer's state. ONNX Runtime's JavaScript API binds only the inputs
-   * a session lists, which leaves out inputs that have a default (onnxruntime-node 1.30 ignores
-   * such a feed), so a step run there, fed its own outputs, is exported with `false`; see
-   * `initialValues`.
+   * name (false when absent): inputs with a literal in the graph file and, in a training step, the
+   * params, `lr` and the optimizer's state. Such a file is self-contained (Python's onnxruntime
+   * feeds over the defaults), but ONNX Runtime's JavaScript API binds only the inputs a session
+   * lists, which leave out inputs that have a default: onnxruntime-node 1.30 silently ignores
+   * such a feed. Without defaults, `initialValues` holds the first values.
    */
   readonly defaults?: boolean;
 }
@@ -56,8 +56,7 @@ export interface ExportResult {
   readonly outputs?: readonly OnnxValue[];
   /**
    * The first value of every input that has one, of the element type, by name (what the
-   * defaults hold, or would hold with `defaults: false`): the feeds of a training step's first
-   * run besides the data.
+   * defaults hold with `defaults: true`): the feeds of a training step's first run besides the data.
    */
   readonly initialValues?: Readonly<Record<string, Value>>;
   readonly opset: number;
@@ -127,7 +126,7 @@ export async function graphToOnnx(graph: Graph, options: ExportOptions = {}): Pr
     if (initial === undefined) return;
     const tensor = tensorOf(name, initial);
     initialValues[name] = tensor.dims.length === 0 ? tensor.data[0]! : { shape: [...tensor.dims], data: tensor.data };
-    if (options.defaults !== false) b.initializer(tensor);
+    if (options.defaults === true) b.initializer(tensor);
   };
 
   // The interface: inputs (a literal in the file is the input's default), params, and for a

@@ -25,9 +25,10 @@ export async function agreement(source: string, dtype: "f32" | "f64", values: Re
   const step = await exportOnnx(source, { dtype, training: "sgd" });
   if (!forward.bytes || !step.bytes) throw new Error(JSON.stringify([...forward.diagnostics, ...step.diagnostics]));
   const problems = [...modelProblems(forward.bytes), ...modelProblems(step.bytes)];
-  // The params come from the files' initializers: init(0), as the module's.
-  const onnxForward = await runModel(await session(forward.bytes), inputs, dtype);
-  const onnxStep = await runModel(await session(step.bytes), inputs, dtype);
+  // The forward file holds the params, init(0) as the module's; the step is fed them (and lr)
+  // from its initialValues, as a caller would.
+  const onnxForward = await runModel(await session(forward.bytes), { ...forward.initialValues, ...inputs }, dtype);
+  const onnxStep = await runModel(await session(step.bytes), { ...step.initialValues, ...inputs }, dtype);
 
   const errors: Record<string, number> = {};
   for (const o of module.meta.outputs) errors[o.name] = relativeError(onnxForward[o.name], fwd.outputs[o.name]!);

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadGraph, makeOptimizer, type Value } from "../../src/index.js";
+import { fromNested } from "../../src/runtime/index.js";
 import { exportOnnx } from "../../src/onnx/export.js";
 import { exampleSource } from "../support/examples.js";
 import { expectNoStack, gradc, gradcIn, ROOT } from "../support/gradc.js";
@@ -37,15 +38,20 @@ describe("gradc export", () => {
 
   it("--training sgd -o step.onnx: ONNX Runtime runs the step five times to gradc's params", async () => {
     const out = join(dir, "step.onnx");
-    const r = await gradc("export", "examples/two_layer_net.graph", "--training", "sgd", "--dtype", "f64", "--no-defaults", "-o", out);
+    const r = await gradc("export", "examples/two_layer_net.graph", "--training", "sgd", "--dtype", "f64", "-o", out);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^wrote .*step\.onnx: training step \(sgd\), opset 21, f64, 7 inputs, 9 outputs, [\d,]+ bytes\n$/);
+    expect(r.stderr).toMatch(/^wrote .*step\.onnx: training step \(sgd\), opset 21, f64, 7 inputs, 9 outputs, [\d,]+ bytes; its first feeds in .*step\.init\.json\n$/);
     const bytes = readFileSync(out);
     expect(modelProblems(bytes)).toEqual([]);
     const s = await session(bytes);
     const { module } = await loadGraph(exampleSource("two_layer_net.graph"));
     const params = module.init(0);
-    let feeds: Record<string, Value> = { ...module.init(0), lr: 0.1 };
+    // The first feeds come from the JSON file beside the model: init(0)'s params and sgd's rate.
+    const init = JSON.parse(readFileSync(join(dir, "step.init.json"), "utf8")) as Record<string, unknown>;
+    expect(Object.keys(init)).toEqual(["W1", "b1", "W2", "b2", "lr"]);
+    expect(init.lr).toBe(0.1);
+    let feeds: Record<string, Value> = { ...Object.fromEntries(Object.entries(init).map(([k, v]) => [k, fromNested(v)])) };
+    for (const name of ["W1", "b1", "W2", "b2"]) expect(relativeError(feeds[name], params[name]!), name).toBe(0);
     const opt = makeOptimizer("sgd");
     for (let step = 0; step < 5; step++) {
       const got = await runModel(s, { ...batch(step), ...feeds }, "f64");
@@ -55,11 +61,12 @@ describe("gradc export", () => {
     for (const name of ["W1", "b1", "W2", "b2"]) expect(relativeError(feeds[name], params[name]!), name).toBeLessThanOrEqual(1e-10);
   });
 
-  it("--training sgd with its defaults: the first step needs only the data", async () => {
+  it("--training sgd --defaults: the first step needs only the data, and no JSON file is written", async () => {
     const out = join(dir, "step-defaults.onnx");
-    const r = await gradc("export", "examples/two_layer_net.graph", "--training", "sgd", "--lr", "0.05", "-o", out);
+    const r = await gradc("export", "examples/two_layer_net.graph", "--training", "sgd", "--lr", "0.05", "--defaults", "-o", out);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/f32, 7 inputs, 9 outputs/);
+    expect(r.stderr).toMatch(/f32, 7 inputs, 9 outputs, [\d,]+ bytes\n$/);
+    expect(existsSync(join(dir, "step-defaults.init.json"))).toBe(false);
     const got = await runModel(await session(readFileSync(out)), batch(0), "f32");
     const { module } = await loadGraph(exampleSource("two_layer_net.graph"));
     const params = module.init(0);

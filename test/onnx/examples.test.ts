@@ -75,7 +75,7 @@ describe("opsets", () => {
       const model = fromBinary(ModelProtoSchema, r.bytes!);
       expect(model.irVersion).toBe(BigInt(opsetIrVersions[opset]!));
       expect(model.opsetImport).toMatchObject([{ domain: "", version: BigInt(opset) }]);
-      const out = await runModel(await session(r.bytes!), x, "f64");
+      const out = await runModel(await session(r.bytes!), { ...r.initialValues, ...x }, "f64");
       expect(relativeError(out.loss, reference.loss!)).toBeLessThanOrEqual(1e-12);
     }
   });

@@ -28,11 +28,11 @@ async function gradcSteps(optimizer: OptimizerName, lr: number | undefined): Pro
 
 /**
  * Five steps of the exported step in ONNX Runtime, each step's `.next` outputs fed back.
- * onnxruntime-node cannot feed an input that has a default, so the step is exported without
- * them and the first step is fed `initialValues`.
+ * The step is exported without defaults (onnxruntime-node cannot feed an input that has one),
+ * and the first step is fed `initialValues`.
  */
 async function onnxSteps(optimizer: OptimizerName, dtype: "f32" | "f64", lr?: number): Promise<{ losses: number[]; state: Record<string, Value> }> {
-  const r = await exportOnnx(source, { dtype, training: optimizer, lr, defaults: false });
+  const r = await exportOnnx(source, { dtype, training: optimizer, lr });
   const s = await session(r.bytes!);
   const names = r.inputs!.map((v) => v.name);
   let state: Record<string, Value> = { ...r.initialValues! };
@@ -69,7 +69,7 @@ it("the learning rate: the export's default, or fed with each step", async () =>
   const expected = await gradcSteps("sgd", 0.05);
   const got = await onnxSteps("sgd", "f64", 0.05);
   expect(relativeError(got.state.W1, expected.params.W1!)).toBeLessThanOrEqual(1e-10);
-  const r = await exportOnnx(source, { dtype: "f64", training: "sgd", defaults: false });
+  const r = await exportOnnx(source, { dtype: "f64", training: "sgd" });
   expect(r.initialValues!.lr).toBe(0.1);
   const fed = await runModel(await session(r.bytes!), { ...batch(0), ...r.initialValues, lr: 0.05 }, "f64");
   const { module } = await loadGraph(source);
@@ -80,7 +80,7 @@ it("the learning rate: the export's default, or fed with each step", async () =>
 
 describe("a step with defaults (the params, lr and state as initializers)", () => {
   it("runs its first step from the data alone, as gradc's first step", async () => {
-    const r = await exportOnnx(source, { dtype: "f64", training: "momentum" });
+    const r = await exportOnnx(source, { dtype: "f64", training: "momentum", defaults: true });
     const out = await runModel(await session(r.bytes!), batch(0), "f64");
     const { module } = await loadGraph(source);
     const params = module.init(0);
@@ -88,10 +88,10 @@ describe("a step with defaults (the params, lr and state as initializers)", () =
     for (const name of ["W1", "b1", "W2", "b2"]) expect(relativeError(out[`${name}.next`], params[name]!)).toBeLessThanOrEqual(1e-12);
   });
 
-  // Why `defaults: false` exists: onnxruntime-node binds only the inputs without an
+  // Why `defaults` is off unless asked: onnxruntime-node binds only the inputs without an
   // initializer and drops other feeds. When this fails, ORT has changed: update docs/onnx.md.
   it("cannot be fed its params in onnxruntime-node 1.30: the feed is ignored", async () => {
-    const withDefaults = await session((await exportOnnx(source, { dtype: "f64", training: "sgd" })).bytes!);
+    const withDefaults = await session((await exportOnnx(source, { dtype: "f64", training: "sgd", defaults: true })).bytes!);
     expect(withDefaults.inputNames).toEqual(["x", "t"]);
     const { module } = await loadGraph(source);
     const zeroW2 = { ...module.init(0), W2: { shape: [50, 10], data: new Float64Array(500) } };
@@ -103,7 +103,7 @@ describe("a step with defaults (the params, lr and state as initializers)", () =
 });
 
 it("Adam counts its steps in adam.step", async () => {
-  const r = await exportOnnx(source, { dtype: "f64", training: "adam", defaults: false });
+  const r = await exportOnnx(source, { dtype: "f64", training: "adam" });
   const s = await session(r.bytes!);
   const first = await runModel(s, { ...batch(0), ...r.initialValues }, "f64");
   expect(first["adam.step.next"]).toBe(1);

@@ -1,7 +1,10 @@
 // `gradc export`: a graph, or one training step of it, as an ONNX model, written beside the
-// graph file (net.graph → net.onnx), to -o FILE, or to standard output (-o -).
+// graph file (net.graph → net.onnx), to -o FILE, or to standard output (-o -). A training step
+// without --defaults comes with its first feeds (params, lr, state) in a JSON file beside it
+// (step.onnx → step.init.json), as `--params` files are written.
 import { basename, dirname, extname, join } from "node:path";
 import { analyze, graphToOnnx, type Dtype, type Graph, type OptimizerName, type ValueMeta } from "../../index.js";
+import { toNested } from "../../runtime/index.js";
 import { reportDiagnostics } from "../common.js";
 import { displayName, readJsonValues, readSource, UserError, writeAtomically } from "../files.js";
 import type { Io } from "../io.js";
@@ -16,13 +19,28 @@ interface ExportOptions {
   lr?: number;
   params?: string;
   seed: number;
-  defaults: boolean;
+  defaults?: boolean;
 }
 
 /** Where the model goes without -o: beside the graph file, its extension replaced by .onnx. */
 function defaultOutput(file: string): string {
   if (file === "-") throw new UsageError("a graph from standard input has no file name to write the model beside: give -o FILE.onnx, or -o - for standard output");
   return join(dirname(file), `${basename(file, extname(file))}.onnx`);
+}
+
+/** Where a training step's first feeds go: beside the model, step.onnx → step.init.json. */
+function initPath(output: string): string {
+  return join(dirname(output), `${basename(output, extname(output))}.init.json`);
+}
+
+/** The shortest decimal that is the same float32 (0.05, not 0.05000000074505806). */
+function shortestFloat32(v: number): number {
+  if (!Number.isFinite(v)) return v;
+  for (let digits = 1; digits < 17; digits++) {
+    const shorter = Number(v.toPrecision(digits));
+    if (Math.fround(shorter) === v) return shorter;
+  }
+  return v;
 }
 
 /** The graph's inputs and params as `--params` checks values against them. */
@@ -49,21 +67,35 @@ export async function exportCommand(io: Io, file: string, opts: ExportOptions): 
     lr: opts.lr,
     params,
     seed: opts.seed,
-    defaults: opts.defaults,
+    defaults: opts.defaults === true,
   });
   reportDiagnostics(io, result.diagnostics, name, source);
   if (!result.bytes) return 1;
+  let init: string | undefined;
   if (output === "-") {
     if (!io.outBytes) throw new UserError("this output cannot take bytes; give -o FILE.onnx.");
     io.outBytes(result.bytes);
   } else {
-    writeAtomically(output, result.bytes, [file, ...(opts.params ? [opts.params] : [])]);
+    const protectedFiles = [file, ...(opts.params ? [opts.params] : [])];
+    writeAtomically(output, result.bytes, protectedFiles);
+    if (opts.training && !opts.defaults) {
+      // The first values of the params (and the seed's), lr and the state, the graph's own inputs
+      // left to the caller: what a caller feeds the first step besides the data.
+      const inputs = new Set(graph.values.filter((v) => v.kind === "input").map((v) => v.name));
+      const first = Object.entries(result.initialValues ?? {}).filter(([k]) => !inputs.has(k));
+      init = initPath(output);
+      const json = JSON.stringify(Object.fromEntries(first.map(([k, v]) => [k, toNested(v)])), (_k, v: unknown) =>
+        typeof v === "number" && result.dtype === "f32" ? shortestFloat32(v) : v,
+      );
+      writeAtomically(init, `${json}\n`, [...protectedFiles, output]);
+    }
   }
   const what = opts.training ? `training step (${opts.training})` : "forward";
   const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
   io.err(
     `wrote ${output === "-" ? "<stdout>" : output}: ${what}, opset ${result.opset}, ${result.dtype}, ` +
-      `${count(result.inputs!.length, "input")}, ${count(result.outputs!.length, "output")}, ${result.bytes.length.toLocaleString("en-US")} bytes\n`,
+      `${count(result.inputs!.length, "input")}, ${count(result.outputs!.length, "output")}, ${result.bytes.length.toLocaleString("en-US")} bytes` +
+      `${init ? `; its first feeds in ${init}` : ""}\n`,
   );
   return 0;
 }
