@@ -81,6 +81,15 @@ describe("installed into an empty project", () => {
     expect(JSON.parse(used.stdout)).toEqual({ apple: 2.2, apple_num: 110.00000000000001, tax: 200 });
   });
 
+  it("train --engine onnxruntime without onnxruntime-node installed: one line saying how to install it, exit 1", () => {
+    const bin = join(project, "node_modules", ".bin", "gradc");
+    copyFileSync(join(ROOT, "examples", "two_layer_net.graph"), join(project, "net.graph"));
+    const r = node([bin, "train", "net.graph", "--engine", "onnxruntime", "--epochs", "1"]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("gradc: error: --engine onnxruntime trains in ONNX Runtime, which is not installed here: run `npm install onnxruntime-node`, or train without --engine.\n");
+  });
+
   it("every entry works from JavaScript: compile and run in-process, an optimizer step, the MNIST digits", () => {
     const script = `
       import { loadGraph, compile, checkGradients } from "gradc";

@@ -131,6 +131,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--labels <input>", "the graph input the labels feed", "t")
     .option("--predict <output>", "the output whose argmax is the prediction (default: the first output shaped like the labels)")
     .option("--label-column <name|index>", "for CSV data: the label column (default: the last)")
+    .addOption(
+      new Option("--engine <engine>", "what runs each training step: gradc's compiled module, or ONNX Runtime (needs onnxruntime-node installed)")
+        .choices(["gradc", "onnxruntime"])
+        .default("gradc"),
+    )
     .action(async (file: string, opts) => done(await (await import("./commands/train.js")).trainCommand(io, file, opts)));
 
   program

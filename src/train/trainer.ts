@@ -22,6 +22,12 @@ export interface TrainOptions {
   readonly predict?: string;
   /** Params to start from (a resumed run); init(seed) when absent. */
   readonly params?: Params;
+  /**
+   * Another engine's training step, in place of the module's forward, backward and `optimizer`:
+   * given a batch's inputs and the params, it leaves the updated values in `params` and returns
+   * the batch's loss. The module still measures the accuracies.
+   */
+  readonly step?: (inputs: Record<string, Value>, params: Params) => Promise<number>;
   /** Called after each batch. */
   readonly onBatch?: (done: number, total: number, loss: number) => void;
   /** Called after each epoch. */
@@ -148,9 +154,13 @@ export async function train(mod: GraphModule, data: Split, options: TrainOptions
     for (let b = 0; b < batches; b++) {
       const rows = order.subarray(b * options.batch, Math.min((b + 1) * options.batch, order.length));
       const inputs = batchInputs(mod, data.train, rows, options.features, options.labels);
-      const fwd = mod.forward(inputs, params);
-      const loss = fwd.outputs[mod.meta.grad.of] as number;
-      options.optimizer.step(params, mod.backward(fwd));
+      let loss: number;
+      if (options.step) loss = await options.step(inputs, params);
+      else {
+        const fwd = mod.forward(inputs, params);
+        loss = fwd.outputs[mod.meta.grad.of] as number;
+        options.optimizer.step(params, mod.backward(fwd));
+      }
       lossSum += loss;
       done++;
       options.onBatch?.(done, batches, loss);

@@ -4,6 +4,7 @@
 import cliProgress from "cli-progress";
 import { extname } from "node:path";
 import {
+  analyze,
   DataError,
   defaultLearningRates,
   JsonError,
@@ -23,6 +24,7 @@ import {
 } from "../../index.js";
 import { trainingCurves } from "../../draw/curves.js";
 import { loadMnist } from "../../node/mnist.js";
+import { EngineError, onnxRuntimeStep } from "../../node/onnxruntime.js";
 import { svgToPng } from "../../node/png.js";
 import { guarded, loadFile, reportDiagnostics } from "../common.js";
 import { checkNotAnInput, displayName, readJsonValues, readSource, UserError, writeAtomically } from "../files.js";
@@ -47,6 +49,7 @@ interface TrainOptions {
   labels: string;
   predict?: string;
   labelColumn?: string;
+  engine?: "gradc" | "onnxruntime";
 }
 
 /** The exit code of a run that Ctrl-C stopped (128 + SIGINT), after the params were saved. */
@@ -72,8 +75,20 @@ export async function trainCommand(io: Io, file: string, opts: TrainOptions): Pr
   // Refuse a graph that cannot be trained before announcing the run.
   await guardedAsync(name, async () => planTraining(module, data, opts.features, opts.labels, opts.predict));
 
+  // Another engine runs the steps from the same graph, exported as `gradc export --training` does.
+  let engine: Awaited<ReturnType<typeof onnxRuntimeStep>> | undefined;
+  if (opts.engine === "onnxruntime") {
+    const graph = analyze(loaded.source, { graph: opts.graph }).graph!;
+    try {
+      engine = await onnxRuntimeStep({ graph, module, dtype: opts.dtype, optimizer: opts.optimizer, lr: opts.lr });
+    } catch (e) {
+      if (e instanceof EngineError) throw new UserError(e.message);
+      throw e;
+    }
+  }
+
   io.out(
-    `training ${name} (graph "${module.meta.graph}", ${opts.dtype}, ${opts.target}) on ${data.name}: ` +
+    `training ${name} (graph "${module.meta.graph}", ${opts.dtype}, ${engine ? `ONNX Runtime ${engine.version}` : opts.target}) on ${data.name}: ` +
       `${data.train.rows} train / ${data.test.rows} test examples, ${opts.optimizer} lr ${opts.lr ?? defaultLearningRates[opts.optimizer]}, batch ${opts.batch}\n`,
   );
   const bar = io.interactive
@@ -104,6 +119,7 @@ export async function trainCommand(io: Io, file: string, opts: TrainOptions): Pr
         labels: opts.labels,
         predict: opts.predict,
         params,
+        step: engine?.step,
         onBatch: (done, total, loss) => {
           if (!bar) return;
           if (done === 1) bar.start(total, 0, { epoch, loss: loss.toFixed(4) });
