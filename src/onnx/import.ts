@@ -282,7 +282,7 @@ class Importer {
     };
     const attribute = (name: string, types: readonly AttrType[]): AttributeProto | undefined => {
       const a = n.attribute.find((x) => x.name === name);
-      if (a && !types.includes(a.type)) fail(`its attribute ${name} is a ${AttrType[a.type]}, not a ${AttrType[types[0]!]}`);
+      if (a && !types.includes(a.type)) fail(`its attribute ${name} is of type ${AttrType[a.type]}, not ${AttrType[types[0]!]}`);
       return a;
     };
     const given = (i: number): Source => {
@@ -312,12 +312,13 @@ class Importer {
       has: (i) => inputs[i] !== undefined,
       input,
       operand: (i, other) => {
-        const tensor = constantTensor(given(i));
-        // A one-element constant as a number: exact when the other operand's rank is at least
-        // the constant's, so that broadcasting it gives the same shape.
-        if (tensor && floatTypes.has(tensor.dataType) && inputs[other] && rank(given(i)) <= rank(given(other))) {
-          const values = read(() => floatValues(tensor), i);
-          if (values.length === 1) return numberExpr(values[0]!, this.dtype);
+        const s = given(i);
+        // A Constant node's single number is written as a number (an initializer stays a param:
+        // it may be trained): exact when the other operand's rank is at least the constant's, so
+        // that broadcasting it gives the same shape.
+        const single = s.kind === "constant" && !s.initializer && s.tensor.dims.every((d) => d === 1n);
+        if (single && floatTypes.has(s.tensor.dataType) && inputs[other] && rank(s) <= rank(given(other))) {
+          return numberExpr(read(() => floatValues(s.tensor), i)[0]!, this.dtype);
         }
         return input(i);
       },

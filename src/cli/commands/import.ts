@@ -22,7 +22,8 @@ export async function importCommand(io: Io, model: string, opts: ImportOptions):
   if (opts.output !== undefined && !opts.output.endsWith(".graph")) {
     throw new UsageError(`-o must name a .graph file (its params go beside it as .params.json), got ${JSON.stringify(opts.output)}`);
   }
-  const graphFile = opts.output ?? `${model.replace(/\.onnx$/i, "")}.graph`;
+  // `mlp.onnx` → `mlp.graph`: the model's name without its extension.
+  const graphFile = opts.output ?? `${model.replace(/\.[^./\\]*$/, "")}.graph`;
   const paramsFile = paramsFileFor(graphFile);
   for (const target of [graphFile, paramsFile]) checkNotAnInput(target, [model]);
 
