@@ -56,8 +56,11 @@ export interface ImportResult {
   readonly graph?: string;
   /** Each param's value, by its name in the graph file: what `gradc run --params` reads. Tensors hold Float64Array data. */
   readonly params?: Record<string, Value>;
+  /** The graph's inputs, in order, with their names in the model. */
   readonly inputs?: readonly ImportedValue[];
-  readonly paramValues?: readonly ImportedValue[];
+  /** The graph's params, in order, with their names in the model (their values are in `params`). */
+  readonly declaredParams?: readonly ImportedValue[];
+  /** The graph's outputs, one per output of the model, in its order. */
   readonly outputs?: readonly ImportedValue[];
   /** The element type the model computes in: `f32` if any of its tensors is float32. */
   readonly dtype?: "f32" | "f64";
@@ -186,18 +189,21 @@ class Importer {
   private checkOpTypes(): Set<number> {
     const byKind = new Map<string, number[]>();
     this.graph.node.forEach((n, i) => {
-      const foreign = n.domain !== "" && n.domain !== "ai.onnx";
-      const kind = foreign ? `${n.domain}\u0000${n.opType}` : n.opType;
-      if (!foreign && Object.prototype.hasOwnProperty.call(importRules, n.opType)) return;
+      if (!isForeign(n) && Object.prototype.hasOwnProperty.call(importRules, n.opType)) return;
+      const kind = `${n.domain}\u0000${n.opType}`;
       byKind.set(kind, [...(byKind.get(kind) ?? []), i]);
     });
-    for (const [, [first, ...others]] of byKind) {
+    // The ops gradc knows are listed once, with the first unknown one.
+    let known = `; it knows ${Object.keys(importRules).join(", ")}`;
+    for (const [first, ...others] of byKind.values()) {
       const n = this.graph.node[first!]!;
       const also = others.length === 0 ? "" : ` (${others.length === 1 ? "node" : "nodes"} ${listed(others)} ${others.length === 1 ? "is" : "are"} ${n.opType} too)`;
-      const reason =
-        n.domain !== "" && n.domain !== "ai.onnx"
-          ? `it is an op of the domain "${n.domain}"${also}; gradc imports ops of the default ONNX domain only`
-          : `gradc has no op for ${n.opType}${also}; it knows ${Object.keys(importRules).join(", ")}`;
+      let reason: string;
+      if (isForeign(n)) reason = `it is an op of the domain "${n.domain}"${also}; gradc imports ops of the default ONNX domain only`;
+      else {
+        reason = `gradc has no op for ${n.opType}${also}${known}`;
+        known = "";
+      }
       this.problem(first!, `${nodeLabel(n, first!)}: ${reason}.`);
     }
     return new Set([...byKind.values()].flat());
@@ -391,7 +397,7 @@ class Importer {
       graph: formatted.text,
       params: this.params,
       inputs: this.inputs,
-      paramValues: this.paramList,
+      declaredParams: this.paramList,
       outputs: this.outputs,
       dtype: this.dtype,
       diagnostics: [],
@@ -403,9 +409,14 @@ function tensorShape(v: ValueInfoProto) {
   return v.type?.value.case === "tensorType" ? v.type.value.value.shape : undefined;
 }
 
+/** Whether a node's op is of a domain other than the default ONNX one. */
+function isForeign(n: NodeProto): boolean {
+  return n.domain !== "" && n.domain !== "ai.onnx";
+}
+
 /** A node as messages name it: `node 3 "/act/Gelu" (Gelu)`, counting from 0 as `graph.node` does. */
 function nodeLabel(n: NodeProto, index: number): string {
-  return `node ${index}${n.name === "" ? "" : ` ${JSON.stringify(n.name)}`} (${n.domain !== "" && n.domain !== "ai.onnx" ? `${n.domain}.` : ""}${n.opType})`;
+  return `node ${index}${n.name === "" ? "" : ` ${JSON.stringify(n.name)}`} (${isForeign(n) ? `${n.domain}.` : ""}${n.opType})`;
 }
 
 function listed(indices: readonly number[]): string {

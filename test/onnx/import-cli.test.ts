@@ -102,7 +102,7 @@ describe("gradc import errors: exit 1, a message per problem, nothing written", 
     const lines = (await refused({ "model.onnx": bytes }, ["model.onnx"])).trimEnd().split("\n");
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^model\.onnx: error: node 0 "\/act\/Gelu" \(Gelu\): gradc has no op for Gelu; it knows Gemm, MatMul, /);
-    expect(lines[1]).toMatch(/^model\.onnx: error: node 2 "hs" \(HardSwish\): gradc has no op for HardSwish; /);
+    expect(lines[1]).toBe('model.onnx: error: node 2 "hs" (HardSwish): gradc has no op for HardSwish.');
   });
 
   it("an int64 input", async () => {

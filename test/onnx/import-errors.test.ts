@@ -50,7 +50,7 @@ describe("unknown ops", () => {
     const all = await messages(bytes);
     expect(all).toHaveLength(2);
     expect(all[0]).toMatch(/^node 1 "\/act\/Gelu" \(Gelu\): gradc has no op for Gelu \(nodes 3, 5 are Gelu too\); it knows Gemm, MatMul, Add, .*, Constant\.$/);
-    expect(all[1]).toMatch(/^node 4 \(Erf\): gradc has no op for Erf; it knows /);
+    expect(all[1]).toBe("node 4 (Erf): gradc has no op for Erf."); // the known ops are listed once
   });
 
   it("ops of another domain are refused, named with their domain", async () => {

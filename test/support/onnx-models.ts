@@ -182,3 +182,23 @@ export async function runOrt(bytes: Uint8Array, feeds: Feeds, elem: Elem = Tenso
     Object.entries(results).map(([name, t]) => [name, { dims: [...t.dims].map(Number), data: Array.from(t.data as Float32Array | Float64Array) }]),
   );
 }
+
+/** docs/examples/mlp.onnx: a PyTorch-style classifier, 4 features → 8 hidden (ReLU) → 3 log-probabilities. */
+export const exampleMlp = (): Uint8Array => mlp({ last: "LogSoftmax", seed: 1, raw: true });
+
+/** docs/examples/gelu.onnx: a model with an op gradc does not have (Gelu), twice, and Erf. */
+export function exampleUnknownOps(): Uint8Array {
+  const next = uniform(2);
+  return model({
+    producer: { name: "pytorch", version: "2.1.0" },
+    inputs: [value("x", ["batch", 4])],
+    outputs: [value("y", ["batch", 4])],
+    initializers: [tensor("fc.weight", [4, 4], randoms(next, 16), TensorProto_DataType.FLOAT, true)],
+    nodes: [
+      node("MatMul", ["x", "fc.weight"], ["/fc/MatMul_output_0"], {}, "/fc/MatMul"),
+      node("Gelu", ["/fc/MatMul_output_0"], ["/act/Gelu_output_0"], {}, "/act/Gelu"),
+      node("Erf", ["/act/Gelu_output_0"], ["/erf/Erf_output_0"], {}, "/erf/Erf"),
+      node("Gelu", ["/erf/Erf_output_0"], ["y"], {}, "/act2/Gelu"),
+    ],
+  });
+}
