@@ -9,6 +9,7 @@ import { create, fromBinary } from "@bufbuild/protobuf";
 import { analyze } from "../compile.js";
 import { MAX_DIAGNOSTICS, type Diagnostic } from "../diagnostics.js";
 import { ShapeError, sym, type Dim, type Shape } from "../ir/shape.js";
+import { ownRecord, setOwn } from "../runtime/records.js";
 import type { Value } from "../runtime/tensor.js";
 import { formatGraphFile } from "../syntax/format.js";
 import { Level, nameExpr, numberExpr, numberText, type Expr } from "./expr.js";
@@ -107,7 +108,7 @@ class Importer {
   private readonly inputDecls: string[] = [];
   private readonly paramDecls: string[] = [];
   private readonly statements: string[] = [];
-  private readonly params: Record<string, Value> = Object.create(null) as Record<string, Value>;
+  private readonly params = ownRecord<Value>();
   private readonly inputs: ImportedValue[] = [];
   private readonly paramList: ImportedValue[] = [];
   private readonly outputs: ImportedValue[] = [];
@@ -273,7 +274,7 @@ class Importer {
     const name = this.values.fresh(onnx);
     if (source.initializer) {
       this.paramDecls.push(`param ${name}${typeText(dims)}${renamed(name, onnx)}`);
-      this.params[name] = dims.length === 0 ? data[0]! : { shape: dims, data };
+      setOwn(this.params, name, dims.length === 0 ? data[0]! : { shape: dims, data });
       this.paramList.push({ name, onnx, shape: dims });
     } else {
       this.inputDecls.push(`input ${name}${typeText(dims)} = ${literal(dims, data, this.dtype)}${renamed(name, onnx)}`);

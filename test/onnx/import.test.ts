@@ -229,6 +229,19 @@ describe("other models", () => {
     expect(result.params).toEqual({});
     expect(await compare(bytes, result, feedsFor({ x: [2, 3] }, DataType.FLOAT), DataType.FLOAT)).toBeLessThanOrEqual(1e-5);
   });
+
+  it("initializers that older models also list as inputs are params, not inputs", async () => {
+    const bytes = model({
+      inputs: [value("x", [2, 3]), value("w", [3])],
+      outputs: [value("y", [2, 3])],
+      initializers: [tensor("w", [3], [0.5, -1, 2])],
+      nodes: [node("Mul", ["x", "w"], ["y"])],
+    });
+    const result = await importOnnx(bytes);
+    expect(result.inputs!.map((v) => v.name)).toEqual(["x"]);
+    expect(result.declaredParams).toEqual([{ name: "w", onnx: "w", shape: [3] }]);
+    expect(await compare(bytes, result, feedsFor({ x: [2, 3] }, DataType.FLOAT), DataType.FLOAT)).toBeLessThanOrEqual(1e-5);
+  });
 });
 
 describe("names", () => {
