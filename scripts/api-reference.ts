@@ -54,6 +54,7 @@ export const SECTIONS: readonly (readonly [section: string, sources: readonly st
   ["Compiling", ["compile.ts", "index.ts#gradientGraph", "emit/options.ts", "ops/names.ts", "version.ts"]],
   ["Diagnostics", ["diagnostics.ts", "index.ts#GraphError"]],
   ["Formatting", ["syntax/format.ts"]],
+  ["Importing ONNX models", ["index.ts#importOnnx", "onnx/import.ts", "onnx/limits.ts"]],
   ["Running", ["index.ts#loadGraph", "index.ts#LoadedGraph", "runtime/load.ts"]],
   ["Checking gradients", ["check/gradcheck.ts", "check/defaults.ts"]],
   ["Exporting to ONNX", ["onnx/export.ts", "onnx/encode.ts", "onnx/opset.ts"]],

@@ -152,6 +152,11 @@ function writeLicenses(metafile) {
     const text = file ? readFileSync(join(dir, file), "utf8").trim() : `License: ${manifest.license ?? "unknown"}`;
     sections.push(`${name}@${manifest.version} (${manifest.license ?? "see below"})${manifest.name === "mnist" ? "\nThe digits are from the MNIST database by Yann LeCun, Corinna Cortes and Christopher J. C. Burges." : ""}\n\n${text}`);
   }
+  // The ONNX message definitions (src/onnx/proto/onnx.proto, from github.com/onnx/onnx), whose
+  // descriptor the generated code embeds.
+  sections.push(
+    `onnx.proto of ONNX 1.23 (Apache-2.0), from https://github.com/onnx/onnx\n\n${readFileSync(join(root, "src/onnx/proto/LICENSE"), "utf8").trim()}`,
+  );
   writeFileSync(
     join(dist, "THIRD_PARTY_LICENSES.txt"),
     `gradc bundles the following software and data; their licences follow.\n\n${sections.join(`\n\n${"-".repeat(78)}\n\n`)}\n`,

@@ -7,6 +7,7 @@ import { formatDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { explainGradients as explainGraph } from "./draw/explain.js";
 import { printGradientGraph } from "./emit/graphfile.js";
 import type { Graph } from "./ir/graph.js";
+import type { ImportOptions, ImportResult } from "./onnx/import.js";
 import { loadModule, type GraphModule } from "./runtime/load.js";
 
 export { analyze, compile, emit } from "./compile.js";
@@ -70,6 +71,20 @@ export async function loadGraph(source: string, options: CompileOptions = {}): P
   if (!result.code || !result.graph) throw new GraphError(result.diagnostics, options.file ?? "<graph>", source);
   return { module: await loadModule(result.code), graph: result.graph, code: result.code };
 }
+
+/**
+ * Imports an ONNX model (the bytes of a `.onnx` file) as a graph file, with its initializers as
+ * params and their values beside it (see docs/onnx.md): the graph comes back laid out as
+ * `formatGraphFile` lays files out, and compiles; an op gradc has no counterpart for, or anything
+ * else it cannot express, gives diagnostics instead, all of them at once. The ONNX reader is
+ * loaded on the first call, so that compiling never waits for it.
+ */
+export async function importOnnx(bytes: Uint8Array, options: ImportOptions = {}): Promise<ImportResult> {
+  const { importOnnxModel } = await import("./onnx/import.js");
+  return importOnnxModel(bytes, options);
+}
+export type { ImportedValue, ImportOptions, ImportResult } from "./onnx/import.js";
+export { MAX_MODEL_BYTES, modelTooLarge } from "./onnx/limits.js";
 
 export * from "./service/index.js";
 export * from "./runtime/index.js";

@@ -57,6 +57,20 @@ export function readSource(file: string, io?: Io): string {
   }
 }
 
+/** A binary file's bytes; `tooLarge(size)` may refuse it, with a reason, before it is read. */
+export function readBytes(file: string, tooLarge: (size: number) => string | undefined = () => undefined): Uint8Array {
+  try {
+    const stats = statSync(file);
+    if (stats.isDirectory()) throw new UserError(`cannot read "${file}": it is a directory.`);
+    const refused = tooLarge(stats.size);
+    if (refused !== undefined) throw new UserError(refused, { file });
+    return readFileSync(file);
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`cannot read "${file}": ${reason(e)}.`);
+  }
+}
+
 /** A JSON file's value, or a UserError at the line and column of its first mistake. */
 export function readJson(file: string, io?: Io): unknown {
   const text = readSource(file, io);

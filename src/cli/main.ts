@@ -1,8 +1,8 @@
-// The `gradc` command line: compile, run, grad, graph, check, train, export and fmt. This module only
-// declares the commands and their options, so `gradc --version` and `--help` load nothing else;
-// each command's work is in src/cli/commands/, loaded when the command runs, through the
-// public API. Exit codes: 0 success, 1 a problem with the user's files or values, 2 a mistake on
-// the command line, 130 training stopped by Ctrl-C (after saving).
+// The `gradc` command line: compile, run, grad, graph, check, train, export, import, fmt and lsp.
+// This module only declares the commands and their options, so `gradc --version` and `--help`
+// load nothing else; each command's work is in src/cli/commands/, loaded when the command runs,
+// through the public API. Exit codes: 0 success, 1 a problem with the user's files or values, 2 a
+// mistake on the command line, 130 training stopped by Ctrl-C (after saving).
 import { Command, CommanderError, Option } from "commander";
 import { DEFAULT_DIM, DEFAULT_SAMPLES } from "../check/defaults.js";
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from "../onnx/opset.js";
@@ -99,6 +99,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .addOption(seedOption("seed for the params' initializers and the random inputs"))
     .option("--dim <name=size>", `size of a symbolic dimension (repeatable; default ${DEFAULT_DIM} each)`, collect)
     .option("--inputs <file.json>", "values for some inputs (and params); the others are drawn at random")
+    .option("--params <file.json>", "param values, as saved by training or gradc import (the others come from init)")
     .option("--samples <n>", `elements checked per gradient at most (default ${DEFAULT_SAMPLES})`, positiveInt("--samples"))
     // The check runs thousands of forward passes: the wasm target's matrix products make it
     // 2-3 times faster, and compute the same numbers as the ts target (to 1e-12, tested).
@@ -158,6 +159,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .addOption(seedOption())
     .option("--defaults", "give inputs their first values as defaults in the file (initializers); ONNX Runtime's JavaScript API cannot then feed them")
     .action(async (file: string, opts) => done(await (await import("./commands/export.js")).exportCommand(io, file, opts)));
+
+  program
+    .command("import")
+    .description("turn an ONNX model into a graph file, with its params' values in a JSON file beside it")
+    .argument("<model>", "the ONNX model (.onnx)")
+    .option("-o, --output <file.graph>", "write the graph file here, and the params beside it as FILE.params.json (default: beside the model)")
+    .action(async (model: string, opts) => done(await (await import("./commands/import.js")).importCommand(io, model, opts)));
 
   program
     .command("lsp")

@@ -13,6 +13,7 @@ interface CheckOptions {
   seed: number;
   dim?: string[];
   inputs?: string;
+  params?: string;
   samples?: number;
   json?: boolean;
 }
@@ -44,9 +45,11 @@ export async function checkCommand(io: Io, files: string[], opts: CheckOptions):
         if (unknown !== undefined) throw unknownDim(unknown, symbols, "the graph has", "its");
       }
       let values: Record<string, Value> = {};
+      const meta = { inputs: module.meta.inputs, params: module.meta.params };
+      if (opts.params) values = readJsonValues(opts.params, "param", meta, "f64").params;
       if (opts.inputs) {
-        const read = readJsonValues(opts.inputs, "input or param", { inputs: module.meta.inputs, params: module.meta.params }, "f64");
-        values = { ...read.inputs, ...read.params };
+        const read = readJsonValues(opts.inputs, "input or param", meta, "f64");
+        values = { ...values, ...read.inputs, ...read.params };
       }
       const report = guarded(name, () =>
         checkGradients(module, { seed: opts.seed, dims: Object.fromEntries(dims), values, samples: opts.samples }),
