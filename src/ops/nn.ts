@@ -79,10 +79,12 @@ export const nnOps = {
     // maximum, as gradc's kernel does). A single row (rank 1) is not divided.
     onnx: (ctx) => {
       const x = ctx.node.args[0]!;
-      const total = ctx.op("ReduceSum", [ctx.op("Mul", [ctx.args[1]!, ctx.op("LogSoftmax", [ctx.args[0]!], { axis: -1 })])], { keepdims: 0 });
-      if (x.shape.length === 1) return void ctx.op("Neg", [total], {}, ctx.out);
-      const rows = ctx.count(0, x.shape.slice(0, -1).map((_, i) => i));
-      ctx.op("Div", [ctx.op("Neg", [total]), rows], {}, ctx.out);
+      // Each row's -Σ t·log_softmax(x), then their mean: no Shape arithmetic for a symbolic batch,
+      // so gradc import reads the model back.
+      const products = ctx.op("Mul", [ctx.args[1]!, ctx.op("LogSoftmax", [ctx.args[0]!], { axis: -1 })]);
+      const rows = ctx.op("ReduceSum", [products, ctx.ints([-1])], { keepdims: 0 });
+      if (x.shape.length === 1) return void ctx.op("Neg", [rows], {}, ctx.out);
+      ctx.op("Neg", [ctx.op("ReduceMean", [rows], { keepdims: 0 })], {}, ctx.out);
     },
     derivative: "∂x = g·(softmax(x)·Σ_row t − t) / N; ∂t = −g·log_softmax(x) / N",
     doc:
