@@ -1,8 +1,10 @@
 // `npm run bench`: the book's TwoLayerNet (784→50→10, batch 100) timed side by side in one run:
 // gradc's generated modules (ts and wasm targets, f64 and f32), TensorFlow.js (cpu and wasm
-// backends), jax-js (wasm device, hidden width 50 and 52) and the book's NumPy code (one thread).
+// backends), jax-js (wasm device, hidden width 50 and 52), ONNX Runtime (the model `gradc export`
+// writes: forward, and the whole training step; one thread and its default) and the book's NumPy
+// code (one thread).
 //
-//   node bench/run.mjs [--only gradc,tfjs,jax,numpy] [--json FILE]
+//   node bench/run.mjs [--only gradc,tfjs,jax,onnxruntime,numpy] [--json FILE]
 //
 // Run after `npm run build`: gradc is loaded from dist/.
 import { spawnSync } from "node:child_process";
@@ -12,6 +14,7 @@ import { N, TIMING, collectGarbage, matmulFlops, makeProblem, summarize } from "
 import { benchGradc, benchGradcKernels } from "./peers/gradc.mjs";
 import { benchJax } from "./peers/jax.mjs";
 import { benchNumpy, findPython } from "./peers/numpy.mjs";
+import { benchOnnxRuntime } from "./peers/onnxruntime.mjs";
 import { benchTfjs } from "./peers/tfjs.mjs";
 
 const args = process.argv.slice(2);
@@ -87,6 +90,12 @@ if (wanted("tfjs")) {
 if (wanted("jax")) {
   await attempt("jax-js wasm H=50", () => benchJax(problem, 50));
   await attempt("jax-js wasm H=52", () => benchJax(problem, 52));
+}
+if (wanted("onnxruntime")) {
+  for (const dtype of ["f32", "f64"]) {
+    await attempt(`onnxruntime ${dtype} 1 thread`, () => benchOnnxRuntime(problem, dtype, 1));
+    await attempt(`onnxruntime ${dtype} default threads`, () => benchOnnxRuntime(problem, dtype, 0));
+  }
 }
 let pythonInfo;
 if (wanted("numpy")) {
