@@ -1,0 +1,60 @@
+// The playground as the browser tests and `npm run playground:screenshots` see it: built by Vite
+// into a temporary folder, served by a static server under a sub-path (as GitHub Pages serves a
+// project: /<repo>/), and opened in one headless Chromium.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { build } from "vite";
+import { chromiumArgs, chromiumPath } from "./chromium.js";
+import { ROOT } from "./gradc.js";
+import { serveStatic } from "./static-server.js";
+
+/** The sub-path the site is served under, to show that its URLs are relative. */
+export const SUB_PATH = "/gradc/";
+
+export interface Playground {
+  /** The page's address: `http://127.0.0.1:PORT/gradc/`. */
+  readonly url: string;
+  readonly browser: Browser;
+  /** A new page of the given size that records console errors, warnings and uncaught exceptions. */
+  open(size?: { width: number; height: number }): Promise<{ page: Page; problems: string[] }>;
+  close(): Promise<void>;
+}
+
+/** Builds the site (`npm run playground:build` does the same), serves it and starts Chromium. */
+export async function startPlayground(): Promise<Playground> {
+  if (!chromiumPath) throw new Error("The playground needs Chromium (see test/support/chromium.ts).");
+  const folder = mkdtempSync(join(tmpdir(), "gradc-playground-"));
+  await build({ configFile: join(ROOT, "playground", "vite.config.ts"), build: { outDir: join(folder, SUB_PATH) }, logLevel: "error" });
+  const server = await serveStatic(folder);
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  return {
+    url: `${server.origin}${SUB_PATH}`,
+    browser,
+    async open(size = { width: 1400, height: 900 }) {
+      const page = await browser.newPage({ viewport: size });
+      const problems: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      return { page, problems };
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the page has drawn `count` pictures since it loaded. */
+export async function waitForPictures(page: Page, count = 1): Promise<void> {
+  await page.waitForFunction((n) => ((window as unknown as { playground?: { pictures: number } }).playground?.pictures ?? 0) >= n, count, { timeout: 30_000 });
+}
+
+/** The texts of the picture's SVG, in document order. */
+export function pictureTexts(page: Page): Promise<string[]> {
+  return page.$$eval("#picture svg text", (texts) => texts.map((t) => t.textContent ?? ""));
+}
