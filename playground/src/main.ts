@@ -78,6 +78,7 @@ window.addEventListener("hashchange", () => {
   if (text !== undefined && text !== editor.state.doc.toString()) open(text, undefined);
 });
 for (const id of ["draw-backward", "draw-expand"]) $(id).addEventListener("change", () => void redraw());
+$("draw-fit").addEventListener("change", () => $("picture").classList.toggle("fit", $<HTMLInputElement>("draw-fit").checked));
 for (const id of ["code-lang", "code-target", "code-dtype"]) {
   $(id).addEventListener("change", () => {
     stale.add("tab-code");

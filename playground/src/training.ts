@@ -4,7 +4,7 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import mnistIndexUrl from "../../dist/assets/mnist.json?url";
 import mnistUrl from "../../dist/assets/mnist.bin.gz?url";
-import { emit, type Dtype, type EpochStats, type Target } from "./gradc.js";
+import { defaultLearningRates, emit, type Dtype, type EpochStats, type OptimizerName, type Target } from "./gradc.js";
 import type { TrainRequest, WorkerMessage } from "./train-protocol.js";
 
 export interface TrainControls {
@@ -53,6 +53,11 @@ export class TrainPanel {
       this.start();
     });
     ui.stop.addEventListener("click", () => this.finish("Stopped."));
+    // Each optimizer starts at its own default learning rate, as `gradc train --optimizer` does.
+    const optimizer = ui.form.elements.namedItem("optimizer") as HTMLSelectElement;
+    optimizer.addEventListener("change", () => {
+      (ui.form.elements.namedItem("lr") as HTMLInputElement).value = String(defaultLearningRates[optimizer.value as OptimizerName]);
+    });
   }
 
   /** Whether a graph can be trained here: MNIST feeds its inputs `x` [N, 784] and `t` [N, 10]. */

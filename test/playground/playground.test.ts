@@ -8,22 +8,9 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumPath } from "../support/chromium.js";
 import { ROOT } from "../support/gradc.js";
-import { pictureTexts, startPlayground, type Playground } from "../support/playground.js";
+import { nextPicture, pictures, pictureTexts, startPlayground, stats, typeOnLine, type Playground } from "../support/playground.js";
 
 let site: Playground;
-
-/** What the page measured (playground/src/main.ts): pictures drawn, and milliseconds to draw them. */
-interface PageStats {
-  readonly pictures: number;
-  readonly firstPicture: number;
-  readonly lastUpdate: number;
-}
-const stats = (page: Page): Promise<PageStats> => page.evaluate(() => (window as unknown as { playground: PageStats }).playground);
-const pictures = async (page: Page): Promise<number> => (await stats(page)).pictures;
-
-/** Waits for the page to draw more than `seen` pictures. */
-const nextPicture = (page: Page, seen: number): Promise<unknown> =>
-  page.waitForFunction((n) => (window as unknown as { playground: PageStats }).playground.pictures > n, seen, { timeout: 30_000 });
 
 /** A new page showing the graph `text` (from a `#src=` link), or the default one; with its console's problems. */
 async function openPage(text?: string, { picture = true } = {}): Promise<{ page: Page; problems: string[] }> {
@@ -39,19 +26,9 @@ const editorLines = (page: Page): Promise<string[]> => page.$$eval(".cm-content 
 
 const base64url = (text: string): string => Buffer.from(text, "utf8").toString("base64url");
 
-/** Types `text` on line `line` (1-based), `back` characters before its end, by keyboard as a person would. */
-async function typeOnLine(page: Page, line: number, back: number, text: string): Promise<void> {
-  await page.click(".cm-content");
-  await page.keyboard.press("Control+Home");
-  for (let i = 1; i < line; i++) await page.keyboard.press("ArrowDown");
-  await page.keyboard.press("End");
-  for (let i = 0; i < back; i++) await page.keyboard.press("ArrowLeft");
-  await page.keyboard.type(text);
-}
-
 describe.skipIf(!chromiumPath)("the playground in headless Chromium", () => {
   beforeAll(async () => {
-    site = await startPlayground();
+    site = await startPlayground(ROOT);
   }, 120_000);
 
   afterAll(async () => {

@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { build } from "vite";
 import { chromiumArgs, chromiumPath } from "./chromium.js";
-import { ROOT } from "./gradc.js";
 import { serveStatic } from "./static-server.js";
 
 /** The sub-path the site is served under, to show that its URLs are relative. */
@@ -22,11 +21,14 @@ export interface Playground {
   close(): Promise<void>;
 }
 
-/** Builds the site (`npm run playground:build` does the same), serves it and starts Chromium. */
-export async function startPlayground(): Promise<Playground> {
+/**
+ * Builds the site of the checkout at `root` (`npm run playground:build` does the same), serves
+ * it and starts Chromium.
+ */
+export async function startPlayground(root: string): Promise<Playground> {
   if (!chromiumPath) throw new Error("The playground needs Chromium (see test/support/chromium.ts).");
   const folder = mkdtempSync(join(tmpdir(), "gradc-playground-"));
-  await build({ configFile: join(ROOT, "playground", "vite.config.ts"), build: { outDir: join(folder, SUB_PATH) }, logLevel: "error" });
+  await build({ configFile: join(root, "playground", "vite.config.ts"), build: { outDir: join(folder, SUB_PATH) }, logLevel: "error" });
   const server = await serveStatic(folder);
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   return {
@@ -49,12 +51,30 @@ export async function startPlayground(): Promise<Playground> {
   };
 }
 
-/** Waits until the page has drawn `count` pictures since it loaded. */
-export async function waitForPictures(page: Page, count = 1): Promise<void> {
-  await page.waitForFunction((n) => ((window as unknown as { playground?: { pictures: number } }).playground?.pictures ?? 0) >= n, count, { timeout: 30_000 });
-}
-
 /** The texts of the picture's SVG, in document order. */
 export function pictureTexts(page: Page): Promise<string[]> {
   return page.$$eval("#picture svg text", (texts) => texts.map((t) => t.textContent ?? ""));
+}
+
+/** What the page measured (playground/src/main.ts): pictures drawn, and milliseconds to draw them. */
+export interface PageStats {
+  readonly pictures: number;
+  readonly firstPicture: number;
+  readonly lastUpdate: number;
+}
+export const stats = (page: Page): Promise<PageStats> => page.evaluate(() => (window as unknown as { playground: PageStats }).playground);
+export const pictures = async (page: Page): Promise<number> => (await stats(page)).pictures;
+
+/** Waits for the page to draw more than `seen` pictures. */
+export const nextPicture = (page: Page, seen: number): Promise<unknown> =>
+  page.waitForFunction((n) => (window as unknown as { playground: PageStats }).playground.pictures > n, seen, { timeout: 30_000 });
+
+/** Types `text` on line `line` (1-based), `back` characters before its end, by keyboard as a person would. */
+export async function typeOnLine(page: Page, line: number, back: number, text: string): Promise<void> {
+  await page.click(".cm-content");
+  await page.keyboard.press("Control+Home");
+  for (let i = 1; i < line; i++) await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("End");
+  for (let i = 0; i < back; i++) await page.keyboard.press("ArrowLeft");
+  await page.keyboard.type(text);
 }
