@@ -52,9 +52,10 @@ export default tseslint.config(
     ]),
   },
   {
-    // The playground's page and its training worker run in browsers only (its vite.config.ts is Node).
-    files: ["playground/src/**/*.ts"],
-    languageOptions: { globals: { ...globals.browser } },
+    // The playground's page, its training worker and its service worker run in browsers only
+    // (its vite.config.ts is Node).
+    files: ["playground/src/**/*.ts", "playground/public/**/*.js"],
+    languageOptions: { globals: { ...globals.browser, ...globals.serviceworker } },
     rules: nothingFromNode("The playground runs in browsers: it uses nothing from Node.", [
       {
         regex: "(^|/)src/(?!index\\.js$|runtime/index\\.js$)",

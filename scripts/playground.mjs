@@ -20,7 +20,7 @@ if (!existsSync(join(root, "dist", "assets", "mnist.json"))) {
 const { build, createServer } = await import("vite");
 
 if (command === "dev") {
-  const server = await createServer({ configFile });
+  const server = await createServer({ configFile, logLevel: "info" });
   await server.listen();
   server.printUrls();
 } else if (command === "build") {

@@ -67,6 +67,11 @@ menu.addEventListener("change", () => {
   if (text !== undefined) open(text, menu.value);
 });
 
+// Offline use: the built site's service worker (public/sw.js) caches it once the page has opened.
+if (__OFFLINE__ && "serviceWorker" in navigator) {
+  navigator.serviceWorker.register("./sw.js").catch((e: unknown) => console.info(`The page will not work offline: ${String(e)}`));
+}
+
 const initial = sourceFromHash(location.hash) ?? exampleSources.get("apple") ?? "";
 const editor: EditorView = createEditor($("editor"), initial, (text) => changed(text));
 syncMenu(initial);

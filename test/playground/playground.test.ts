@@ -176,6 +176,31 @@ describe.skipIf(!chromiumPath)("the playground in headless Chromium", () => {
     await page.close();
   }, 90_000);
 
+  it("works offline once loaded: reloaded without a network, it draws, formats code and trains", async () => {
+    const { page, problems } = await openPage();
+    // The service worker has cached the site once it is active.
+    const serviceWorker = await page.evaluate(() =>
+      Promise.race([navigator.serviceWorker.ready.then(() => "ready"), new Promise<string>((r) => setTimeout(() => r("no service worker"), 20_000))]),
+    );
+    expect(serviceWorker).toBe("ready");
+    await page.context().setOffline(true);
+    await page.reload();
+    await nextPicture(page, 0);
+    expect(await pictureTexts(page)).toContain("220");
+    await page.click("#tab-code"); // Prettier is loaded only now
+    await page.waitForFunction(() => document.getElementById("code-text")!.textContent!.includes("export function backward"));
+    await page.selectOption("#examples", "two_layer_net");
+    await page.click("#tab-train");
+    await page.fill('#train-form [name="epochs"]', "1");
+    await page.click("#train-start"); // the worker and the digits come from the cache
+    await page.waitForFunction(() => document.getElementById("train-status")!.dataset["seconds"] !== undefined, undefined, { timeout: 60_000 });
+    expect(await page.textContent("#train-status")).toMatch(/^Done: 1 epoch\(s\)/);
+    expect(problems).toEqual([]);
+    // The network was off all along: a file the site does not have (a 404 online) cannot be fetched.
+    expect(await page.evaluate(() => fetch(`missing-${Date.now()}.txt`).then(() => "online", () => "offline"))).toBe("offline");
+    await page.close();
+  }, 90_000);
+
   it("labels every control, and switches panels by keyboard (tabs with arrow keys)", async () => {
     const { page } = await openPage();
     for (const panel of ["values", "train"]) await page.click(`#tab-${panel}`); // fields are made on show

@@ -28,7 +28,16 @@ export interface Playground {
 export async function startPlayground(root: string): Promise<Playground> {
   if (!chromiumPath) throw new Error("The playground needs Chromium (see test/support/chromium.ts).");
   const folder = mkdtempSync(join(tmpdir(), "gradc-playground-"));
-  await build({ configFile: join(root, "playground", "vite.config.ts"), build: { outDir: join(folder, SUB_PATH) }, logLevel: "error" });
+  // Vitest sets NODE_ENV to "test", which would make Vite build for development; build what
+  // `npm run playground:build` builds.
+  const nodeEnv = process.env["NODE_ENV"];
+  process.env["NODE_ENV"] = "production";
+  try {
+    await build({ configFile: join(root, "playground", "vite.config.ts"), build: { outDir: join(folder, SUB_PATH) }, logLevel: "error" });
+  } finally {
+    if (nodeEnv === undefined) delete process.env["NODE_ENV"];
+    else process.env["NODE_ENV"] = nodeEnv;
+  }
   const server = await serveStatic(folder);
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   return {
