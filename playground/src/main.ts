@@ -30,7 +30,6 @@ Object.assign(window, { playground: stats });
 
 /** The compiled graph the panels show, from the latest text that compiled. */
 interface Compiled {
-  readonly source: string;
   readonly graph: Graph;
   readonly module: GraphModule;
   /** `init(0)`, made once per compilation (a big net's initializers take a while). */
@@ -126,7 +125,7 @@ async function update(text: string): Promise<void> {
   }
   const module = await loadModule(result.code);
   if (mine !== generation) return;
-  compiled = { source: text, graph: result.graph, module, params: module.init(0) };
+  compiled = { graph: result.graph, module, params: module.init(0) };
   values.show(module, compiled.params);
   train.explain(module.meta.inputs);
   await redraw();
@@ -169,7 +168,10 @@ async function redraw(): Promise<void> {
   editedAt = undefined;
 }
 
-/** Recomputes the panel `id` if the text changed since it was last shown. */
+/**
+ * Recomputes the panel `id` if the text changed since it was last shown. The Code and Check
+ * panels wait (for Prettier, for the module to load): they show nothing if the text changed meanwhile.
+ */
 async function refresh(id: string): Promise<void> {
   if (!stale.has(id)) return;
   const source = editor.state.doc.toString();
@@ -177,12 +179,13 @@ async function refresh(id: string): Promise<void> {
   if (id === "tab-gradient") showGradient($("gradient-text"), source);
   if (id === "tab-code") {
     const code = await generatedCode(source, codeChoice());
+    if (source !== editor.state.doc.toString()) return;
     $("code-text").textContent = code?.text ?? "The graph has errors; see the editor.";
     $<HTMLButtonElement>("code-download").disabled = !code;
   }
   if (id === "tab-check") {
     $("check-summary").textContent = "Checking…";
-    await showCheck($<HTMLTableSectionElement>("check-rows"), $("check-summary"), source);
+    await showCheck($<HTMLTableSectionElement>("check-rows"), $("check-summary"), source, () => source === editor.state.doc.toString());
   }
 }
 

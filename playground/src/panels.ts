@@ -26,11 +26,20 @@ export async function generatedCode(source: string, choice: CodeChoice): Promise
   return result.code && result.graph ? { text: result.code, graph: result.graph.name } : undefined;
 }
 
-/** The gradient check's table, as `gradc check` prints it; resolves to whether every row is ok. */
-export async function showCheck(table: HTMLTableSectionElement, summary: HTMLElement, source: string): Promise<boolean | undefined> {
+/**
+ * The gradient check's table, as `gradc check` prints it; resolves to whether every row is ok.
+ * Nothing is shown if `current()` says the text changed while the module loaded.
+ */
+export async function showCheck(
+  table: HTMLTableSectionElement,
+  summary: HTMLElement,
+  source: string,
+  current: () => boolean,
+): Promise<boolean | undefined> {
   let report;
   try {
     const { module } = await loadGraph(source);
+    if (!current()) return undefined;
     report = checkGradients(module);
   } catch (e) {
     table.replaceChildren();
