@@ -136,6 +136,23 @@ describe.skipIf(!chromiumPath)("the playground in headless Chromium", () => {
     await page.close();
   });
 
+  it("shows the generated module in the chosen language, target and element type, and downloads it", async () => {
+    const { page, problems } = await openPage();
+    await page.click("#tab-code");
+    await page.waitForFunction(() => document.getElementById("code-text")!.textContent!.includes("export function forward(inputs: Inputs"));
+    await page.selectOption("#code-lang", "js");
+    await page.selectOption("#code-target", "wasm");
+    await page.selectOption("#code-dtype", "f32");
+    await page.waitForFunction(() => document.getElementById("code-text")!.textContent!.includes("export function forward(inputs, params)"));
+    const shown = await page.textContent("#code-text");
+    expect(shown).toContain('dtype: "f32"');
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#code-download")]);
+    expect(download.suggestedFilename()).toBe("apple.js");
+    expect(readFileSync((await download.path())!, "utf8")).toBe(shown);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("checks the gradients of every example, every row ok", async () => {
     const { page, problems } = await openPage();
     await page.click("#tab-check");
