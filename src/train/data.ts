@@ -1,7 +1,7 @@
 // Owns training data from text: a user's CSV file, or the JSON form `run --inputs` reads, and
 // the split of any examples into train and test sets (the first 80 % of each class for
 // training, the rest for testing), deterministically. The bundled MNIST digits are read by the
-// Node-only entry (src/node/mnist.ts).
+// browser-safe src/train/mnist.ts from the bytes the build writes.
 import { parseJson } from "../runtime/json.js";
 
 /** Examples as rows: `features` is rows × width, `labels` rows × classes, both row-major. */

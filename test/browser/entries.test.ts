@@ -3,22 +3,18 @@
 // run in headless Chromium, where it compiles, runs (ts and wasm targets), checks, trains and
 // draws, with no console error.
 import { build } from "esbuild";
-import { createServer, type Server } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { extname, join, normalize } from "node:path";
+import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumArgs, chromiumPath } from "../support/chromium.js";
 import { ROOT } from "../support/gradc.js";
+import { serveStatic, type StaticServer } from "../support/static-server.js";
 
 const out = mkdtempSync(join(tmpdir(), "gradc-browser-"));
-let server: Server;
+let server: StaticServer;
 let browser: Browser;
-let origin = "";
-
-const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
 
 describe.skipIf(!chromiumPath)("gradc in headless Chromium", () => {
   beforeAll(async () => {
@@ -43,24 +39,13 @@ describe.skipIf(!chromiumPath)("gradc in headless Chromium", () => {
       ],
     });
     writeFileSync(join(out, "index.html"), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>gradc</title><script type="module" src="page.js"></script>\n');
-    server = createServer((req, res) => {
-      const path = normalize(join(out, (req.url ?? "/").split("?")[0]!.replace(/^\/$/, "/index.html")));
-      if (!path.startsWith(out)) return void res.writeHead(403).end();
-      try {
-        const body = readFileSync(path);
-        res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" }).end(body);
-      } catch {
-        res.writeHead(404).end();
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveStatic(out);
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    server?.close();
+    await server?.close();
     rmSync(out, { recursive: true, force: true });
   });
 
@@ -76,7 +61,7 @@ describe.skipIf(!chromiumPath)("gradc in headless Chromium", () => {
       if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
     });
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    await page.goto(`${origin}/index.html`);
+    await page.goto(`${server.origin}/index.html`);
     const result = (await page.waitForFunction(() => (window as unknown as { gradcResult?: unknown }).gradcResult, undefined, { timeout: 60_000 }).then((h) => h.jsonValue())) as Record<string, unknown>;
     expect(result.error).toBeUndefined();
     expect(problems).toEqual([]);

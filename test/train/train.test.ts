@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import {
   DataError,
+  decodeMnist,
   loadCsv,
   loadGraph,
   loadJson,
@@ -129,6 +130,18 @@ describe("data", () => {
     expect(split.train.rows + split.test.rows).toBe(5);
     expect(() => loadJson("d.json", "{", "x", "t")).toThrow(/d\.json:1:2: error: not valid JSON/);
     expect(() => loadJson("d.json", JSON.stringify({ x: [[1]], t: [[1], [0]] }), "x", "t")).toThrow(/1 rows but "t" has 2/);
+  });
+
+  it("decodes the digits' bytes (labels, then one index a pixel into the values' table), split per class", () => {
+    // Five examples of width 2: labels 1, 0, 1, 0, 1; the pixels index the table [0, 0.5, 1].
+    const index = { count: 5, width: 2, classes: 2, values: [0, 0.5, 1] };
+    const bytes = Uint8Array.of(1, 0, 1, 0, 1, /* pixels */ 2, 0, 1, 1, 0, 2, 2, 2, 0, 0);
+    const split = decodeMnist(bytes, index);
+    // Class 0 (examples 2 and 4): floor(2 · 0.8) = 1 trains; class 1 (1, 3, 5): 2 train.
+    expect(Array.from(split.train.features)).toEqual([0.5, 0.5, 1, 0, 0, 1]);
+    expect(Array.from(split.train.labels)).toEqual([1, 0, 0, 1, 0, 1]);
+    expect(Array.from(split.test.features)).toEqual([1, 1, 0, 0]);
+    expect(() => decodeMnist(bytes.subarray(1), index)).toThrow(/damaged: 14 bytes where 15 were expected/);
   });
 
   it("bundles 10,000 MNIST digits of 784 values in [0, 1], split 7996 / 2004", () => {

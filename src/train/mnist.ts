@@ -1,0 +1,36 @@
+// Owns reading the bundled MNIST digits from their bytes: dist/assets/mnist.bin.gz once unzipped,
+// described by dist/assets/mnist.json (written by scripts/build.mjs). Browser-safe, so Node
+// (src/node/mnist.ts, which reads and unzips the files) and a page (which fetches them and
+// unzips with DecompressionStream) decode the same digits the same way.
+import { splitByClass, type Labelled, type Split } from "./data.js";
+
+/** What dist/assets/mnist.json says about the bytes. */
+export interface MnistIndex {
+  readonly count: number;
+  readonly width: number;
+  readonly classes: number;
+  /** The distinct pixel values; a pixel's byte is its index here. */
+  readonly values: readonly number[];
+}
+
+/**
+ * The digits in `bytes` (mnist.bin.gz unzipped) as examples, split 80/20 per digit as
+ * `loadMnist` splits them. The layout: `count` labels (one byte each), then `count × width`
+ * pixel bytes, each an index into `index.values`.
+ */
+export function decodeMnist(bytes: Uint8Array, index: MnistIndex): Split {
+  const { count, width, classes, values } = index;
+  if (bytes.length !== count * (width + 1)) {
+    throw new Error(`The MNIST bytes are damaged: ${bytes.length} bytes where ${count * (width + 1)} were expected; rebuild gradc.`);
+  }
+  const examples: Labelled[] = [];
+  for (let e = 0; e < count; e++) {
+    const features = new Float64Array(width);
+    const offset = count + e * width;
+    for (let j = 0; j < width; j++) features[j] = values[bytes[offset + j]!]!;
+    const label = new Float64Array(classes);
+    label[bytes[e]!] = 1;
+    examples.push({ features, label });
+  }
+  return splitByClass("mnist", examples, width, classes);
+}
