@@ -2,11 +2,13 @@
 // The installed `gradc` command: the compiled CLI does the work.
 import { main } from "../dist/cli.js";
 
-// A reader that stops early (`gradc compile x.graph | head`) is not an error.
-for (const stream of [process.stdout, process.stderr]) {
+// A reader that stops early (`gradc compile x.graph | head`) is not an error; any other failure
+// to write (a full disk, say) is the user's environment: one line, exit 1.
+for (const [stream, name] of [[process.stdout, "standard output"], [process.stderr, "standard error"]]) {
   stream.on("error", (e) => {
     if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw e;
+    if (stream !== process.stderr) process.stderr.write(`gradc: error: cannot write to ${name}: ${e.code ?? e.message}\n`);
+    process.exit(1);
   });
 }
 

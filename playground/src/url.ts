@@ -31,7 +31,14 @@ export function decodeSource(encoded: string): string | undefined {
 export function sourceFromHash(hash: string): string | undefined {
   const fragment = hash.replace(/^#/, "");
   const field = fragment.split("&").find((part) => part.startsWith(PREFIX));
-  return field === undefined ? undefined : decodeSource(decodeURIComponent(field.slice(PREFIX.length)));
+  if (field === undefined) return undefined;
+  let encoded: string;
+  try {
+    encoded = decodeURIComponent(field.slice(PREFIX.length));
+  } catch {
+    return undefined; // a damaged link (`%%`) opens the default graph, as any other undecodable one
+  }
+  return decodeSource(encoded);
 }
 
 /** The fragment that carries `text`. */

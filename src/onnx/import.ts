@@ -88,7 +88,7 @@ export function importOnnxModel(bytes: Uint8Array, options: ImportOptions = {}):
   try {
     model = fromBinary(ModelProtoSchema, bytes);
   } catch (e) {
-    return fail(`not an ONNX model (${(e as Error).message.replace(/\.$/, "")}).`);
+    return fail(`not an ONNX model (it does not decode as one: ${(e as Error).message.replace(/\.$/, "").replace(/\bcant\b/, "cannot")}).`);
   }
   if (!model.graph) return fail("not an ONNX model (it has no graph).");
   const opset = model.opsetImport.find((o) => o.domain === "" || o.domain === "ai.onnx");

@@ -74,6 +74,21 @@ describe("gradc export", () => {
     expect(relativeError(got["W2.next"], params.W2!)).toBeLessThanOrEqual(1e-5);
   });
 
+  it("a step whose first-feeds file would overwrite an input writes nothing; -o - says no such file is written", async () => {
+    const sub = join(dir, "clash");
+    mkdirSync(sub);
+    const params = join(sub, "q.init.json");
+    writeFileSync(params, "{}");
+    const r = await gradc("export", "examples/two_layer_net.graph", "--training", "sgd", "--params", params, "-o", join(sub, "q.onnx"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("refusing to write");
+    expect(readdirSync(sub)).toEqual(["q.init.json"]);
+    expect(readFileSync(params, "utf8")).toBe("{}");
+    const piped = await gradc("export", "examples/two_layer_net.graph", "--training", "sgd", "-o", "-");
+    expect(piped.status).toBe(0);
+    expect(piped.stderr).toContain("with -o - none is written");
+  });
+
   it("--params gives the params, --seed the others", async () => {
     const { module } = await loadGraph(exampleSource("two_layer_net.graph"));
     const p = module.init(4);

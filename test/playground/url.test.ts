@@ -31,9 +31,10 @@ describe("the playground's #src= links", () => {
     expect(sourceFromHash(`#other=1&src=${encodeSource(text)}`)).toBe(text);
   });
 
-  it("give nothing for a fragment without src=, for text that is not base64, and for bytes that are not UTF-8", () => {
+  it("give nothing for a fragment without src=, for a malformed escape, for text that is not base64, and for bytes that are not UTF-8", () => {
     expect(sourceFromHash("")).toBeUndefined();
     expect(sourceFromHash("#graph")).toBeUndefined();
+    expect(sourceFromHash("#src=%%%notbase64")).toBeUndefined(); // a malformed escape, not a thrown URIError
     expect(decodeSource("not base64!")).toBeUndefined();
     expect(decodeSource("abcde")).toBeUndefined(); // 5 characters cannot end a base64 text
     expect(decodeSource(Buffer.from([0xff, 0xfe, 0x80]).toString("base64url"))).toBeUndefined();

@@ -6,7 +6,7 @@ import { basename, dirname, extname, join } from "node:path";
 import { analyze, graphToOnnx, type Dtype, type Graph, type OptimizerName, type ValueMeta } from "../../index.js";
 import { toNested } from "../../runtime/index.js";
 import { reportDiagnostics } from "../common.js";
-import { displayName, readJsonValues, readSource, UserError, writeAtomically } from "../files.js";
+import { checkNotAnInput, displayName, readJsonValues, readSource, UserError, writeAtomically } from "../files.js";
 import type { Io } from "../io.js";
 import { UsageError } from "../options.js";
 
@@ -71,14 +71,20 @@ export async function exportCommand(io: Io, file: string, opts: ExportOptions): 
   });
   reportDiagnostics(io, result.diagnostics, name, source);
   if (!result.bytes) return 1;
+  const protectedFiles = [file, ...(opts.params ? [opts.params] : [])];
+  const firstFeeds = opts.training && !opts.defaults;
+  // Both files are checked before either is written, so a refusal leaves nothing behind.
+  if (output !== "-") {
+    checkNotAnInput(output, protectedFiles);
+    if (firstFeeds) checkNotAnInput(initPath(output), [...protectedFiles, output]);
+  }
   let init: string | undefined;
   if (output === "-") {
     if (!io.outBytes) throw new UserError("this output cannot take bytes; give -o FILE.onnx.");
     io.outBytes(result.bytes);
   } else {
-    const protectedFiles = [file, ...(opts.params ? [opts.params] : [])];
     writeAtomically(output, result.bytes, protectedFiles);
-    if (opts.training && !opts.defaults) {
+    if (firstFeeds) {
       // The first values of the params (and the seed's), lr and the state, the graph's own inputs
       // left to the caller: what a caller feeds the first step besides the data.
       const inputs = new Set(graph.values.filter((v) => v.kind === "input").map((v) => v.name));
@@ -97,5 +103,8 @@ export async function exportCommand(io: Io, file: string, opts: ExportOptions): 
       `${count(result.inputs!.length, "input")}, ${count(result.outputs!.length, "output")}, ${result.bytes.length.toLocaleString("en-US")} bytes` +
       `${init ? `; its first feeds in ${init}` : ""}\n`,
   );
+  if (firstFeeds && output === "-") {
+    io.err("note: a training step's first feeds (params, lr, state) go to a file beside the model; with -o - none is written (give -o FILE.onnx, or --defaults to put them in the model)\n");
+  }
   return 0;
 }
