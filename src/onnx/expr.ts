@@ -2,6 +2,7 @@
 // grammar needs, and their shapes, computed by the op registry's own shape rules, so a model that
 // gradc's ops cannot express is refused at the ONNX node that needs it, with the rule's reason.
 import { graphNumber } from "../emit/graphfile.js";
+import { shortestFloat32 } from "./float32.js";
 import type { Shape } from "../ir/shape.js";
 import { opDef, type OpName } from "../ops/registry.js";
 
@@ -27,13 +28,7 @@ export function nameExpr(name: string, shape: Shape): Expr {
  * `0.10000000149011612` it is in float64).
  */
 export function numberText(v: number, dtype: "f32" | "f64"): string {
-  if (dtype === "f32" && Number.isFinite(v) && v !== 0) {
-    for (let digits = 1; digits < 17; digits++) {
-      const shorter = Number(v.toPrecision(digits));
-      if (Math.fround(shorter) === v) return graphNumber(shorter);
-    }
-  }
-  return graphNumber(v);
+  return graphNumber(dtype === "f32" ? shortestFloat32(v) : v);
 }
 
 /** A scalar constant. */

@@ -4,6 +4,7 @@
 // (step.onnx → step.init.json), as `--params` files are written.
 import { basename, dirname, extname, join } from "node:path";
 import { analyze, graphToOnnx, type Dtype, type Graph, type OptimizerName, type ValueMeta } from "../../index.js";
+import { shortestFloat32 } from "../../onnx/float32.js";
 import { toNested } from "../../runtime/index.js";
 import { reportDiagnostics } from "../common.js";
 import { checkNotAnInput, displayName, readJsonValues, readSource, UserError, writeAtomically } from "../files.js";
@@ -31,16 +32,6 @@ function defaultOutput(file: string): string {
 /** Where a training step's first feeds go: beside the model, step.onnx → step.init.json. */
 function initPath(output: string): string {
   return join(dirname(output), `${basename(output, extname(output))}.init.json`);
-}
-
-/** The shortest decimal that is the same float32 (0.05, not 0.05000000074505806). */
-function shortestFloat32(v: number): number {
-  if (!Number.isFinite(v)) return v;
-  for (let digits = 1; digits < 17; digits++) {
-    const shorter = Number(v.toPrecision(digits));
-    if (Math.fround(shorter) === v) return shorter;
-  }
-  return v;
 }
 
 /** The graph's inputs and params as `--params` checks values against them. */
