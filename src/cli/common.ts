@@ -8,6 +8,7 @@ import {
   loadModule,
   type Diagnostic,
   type Dtype,
+  type Graph,
   type GraphModule,
   type Target,
   type Value,
@@ -54,6 +55,8 @@ export interface LoadedFile {
   readonly source: string;
   readonly diagnostics: readonly Diagnostic[];
   readonly module?: GraphModule;
+  /** The optimised graph the module was emitted from (another engine exports it). */
+  readonly graph?: Graph;
 }
 
 /** Compiles a file to JavaScript and imports it; the module is absent when the file has errors. */
@@ -66,7 +69,7 @@ export async function loadFile(
   const source = readSource(file, io);
   const result = emit(source, { graph: options.graph, file: name, dtype: options.dtype ?? "f64", target: options.target ?? "ts", lang: "js" });
   if (!result.code) return { name, source, diagnostics: result.diagnostics };
-  return { name, source, diagnostics: result.diagnostics, module: await loadModule(result.code) };
+  return { name, source, diagnostics: result.diagnostics, module: await loadModule(result.code), ...(result.graph ? { graph: result.graph } : {}) };
 }
 
 /** Runs generated code; its InputError (a wrong value) becomes an error naming the graph file. */

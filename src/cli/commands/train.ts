@@ -4,7 +4,6 @@
 import cliProgress from "cli-progress";
 import { extname } from "node:path";
 import {
-  analyze,
   DataError,
   defaultLearningRates,
   JsonError,
@@ -78,9 +77,8 @@ export async function trainCommand(io: Io, file: string, opts: TrainOptions): Pr
   // Another engine runs the steps from the same graph, exported as `gradc export --training` does.
   let engine: Awaited<ReturnType<typeof onnxRuntimeStep>> | undefined;
   if (opts.engine === "onnxruntime") {
-    const graph = analyze(loaded.source, { graph: opts.graph }).graph!;
     try {
-      engine = await onnxRuntimeStep({ graph, module, dtype: opts.dtype, optimizer: opts.optimizer, lr: opts.lr });
+      engine = await onnxRuntimeStep({ graph: loaded.graph!, module, dtype: opts.dtype, optimizer: opts.optimizer, lr: opts.lr });
     } catch (e) {
       if (e instanceof EngineError) throw new UserError(e.message);
       throw e;
