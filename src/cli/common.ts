@@ -55,6 +55,8 @@ export interface LoadedFile {
   readonly source: string;
   readonly diagnostics: readonly Diagnostic[];
   readonly module?: GraphModule;
+  /** The module's JavaScript, as it was imported. */
+  readonly code?: string;
   /** The optimised graph the module was emitted from (another engine exports it). */
   readonly graph?: Graph;
 }
@@ -69,7 +71,14 @@ export async function loadFile(
   const source = readSource(file, io);
   const result = emit(source, { graph: options.graph, file: name, dtype: options.dtype ?? "f64", target: options.target ?? "ts", lang: "js" });
   if (!result.code) return { name, source, diagnostics: result.diagnostics };
-  return { name, source, diagnostics: result.diagnostics, module: await loadModule(result.code), ...(result.graph ? { graph: result.graph } : {}) };
+  return {
+    name,
+    source,
+    diagnostics: result.diagnostics,
+    code: result.code,
+    module: await loadModule(result.code),
+    ...(result.graph ? { graph: result.graph } : {}),
+  };
 }
 
 /** Runs generated code; its InputError (a wrong value) becomes an error naming the graph file. */

@@ -4,7 +4,7 @@
 export { sgd, momentum, adagrad, adam, makeOptimizer, optimizerNames, defaultLearningRates } from "../train/optimizers.js";
 export type { Optimizer, OptimizerName, Params, Grads } from "../train/optimizers.js";
 export { train, accuracy, planTraining, TrainError } from "../train/trainer.js";
-export type { TrainOptions, TrainResult, EpochStats } from "../train/trainer.js";
+export type { TrainOptions, TrainResult, EpochStats, Accuracies } from "../train/trainer.js";
 export { loadCsv, loadJson, argmax, DataError, TRAIN_FRACTION } from "../train/data.js";
 export type { Examples, Split } from "../train/data.js";
 export { decodeMnist } from "../train/mnist.js";

@@ -32,6 +32,12 @@ export interface TrainOptions {
   readonly onBatch?: (done: number, total: number, loss: number) => void;
   /** Called after each epoch. */
   readonly onEpoch?: (stats: EpochStats, params: Params) => void;
+  /**
+   * Measures the accuracies of a copy of the params elsewhere (another thread), so the next epoch
+   * trains meanwhile; each epoch is then reported once its accuracies arrive. Without it they are
+   * measured here, between epochs.
+   */
+  readonly evaluate?: (params: Params) => Promise<Accuracies>;
   /** Checked between batches; true stops training after the current batch. */
   readonly shouldStop?: () => boolean;
 }
@@ -49,8 +55,15 @@ export interface EpochStats {
   readonly stepSeconds: number;
   /** Shuffling and copying examples into batches. */
   readonly dataSeconds: number;
-  /** Measuring the accuracies. */
+  /** Measuring the accuracies (on another thread, overlapping the next epoch, with `evaluate`). */
   readonly evalSeconds: number;
+}
+
+/** What `TrainOptions.evaluate` measures: the accuracies, and how long that took where it ran. */
+export interface Accuracies {
+  readonly trainAccuracy?: number;
+  readonly testAccuracy?: number;
+  readonly seconds: number;
 }
 
 /** What `train` returns: the trained params and the statistics of each epoch. */
@@ -161,6 +174,17 @@ export async function train(mod: GraphModule, data: Split, options: TrainOptions
   const syncParams = () => {
     if (fused) for (const [name, value] of Object.entries(fused.params())) setOwn(params, name, value);
   };
+  // An epoch whose accuracies `options.evaluate` is measuring, and how it is reported: the time
+  // spent waiting for them (not the time they took elsewhere) counts in the epoch's seconds.
+  type Measuring = { trained: Omit<EpochStats, "trainAccuracy" | "testAccuracy" | "evalSeconds">; params: Params; result: Promise<Accuracies> };
+  let pending: Measuring | undefined;
+  const report = async ({ trained, params: measured, result }: Measuring) => {
+    const waiting = performance.now();
+    const { trainAccuracy, testAccuracy, seconds } = await result;
+    const stats: EpochStats = { ...trained, trainAccuracy, testAccuracy, seconds: trained.seconds + (performance.now() - waiting) / 1000, evalSeconds: seconds };
+    history.push(stats);
+    options.onEpoch?.(stats, measured);
+  };
 
   for (let epoch = 1; epoch <= options.epochs && !stopped; epoch++) {
     const started = performance.now();
@@ -196,23 +220,30 @@ export async function train(mod: GraphModule, data: Split, options: TrainOptions
       }
     }
     syncParams();
+    const trained = {
+      epoch,
+      loss: lossSum / Math.max(1, done),
+      seconds: (performance.now() - started) / 1000,
+      stepSeconds: stepTime / 1000,
+      dataSeconds: dataTime / 1000,
+    };
+    if (predict && options.evaluate) {
+      // Measured elsewhere while the next epoch trains; reported once measured, in order.
+      const snapshot = copyParams(params);
+      const measuring = { trained, params: snapshot, result: options.evaluate(snapshot) };
+      if (pending) await report(pending);
+      pending = measuring;
+      continue;
+    }
     const evaluated = performance.now();
     const trainAccuracy = predict ? accuracy(mod, params, data.train, predict, options) : undefined;
     const testAccuracy = predict ? accuracy(mod, params, data.test, predict, options) : undefined;
-    const now = performance.now();
-    const stats: EpochStats = {
-      epoch,
-      loss: lossSum / Math.max(1, done),
-      trainAccuracy,
-      testAccuracy,
-      seconds: (now - started) / 1000,
-      stepSeconds: stepTime / 1000,
-      dataSeconds: dataTime / 1000,
-      evalSeconds: (now - evaluated) / 1000,
-    };
+    const evalSeconds = (performance.now() - evaluated) / 1000;
+    const stats: EpochStats = { ...trained, trainAccuracy, testAccuracy, seconds: trained.seconds + evalSeconds, evalSeconds };
     history.push(stats);
     options.onEpoch?.(stats, params);
   }
+  if (pending) await report(pending);
   return { params, history, stopped };
 }
 
@@ -261,4 +292,11 @@ export function accuracy(
     }
   }
   return ex.rows === 0 ? NaN : correct / ex.rows;
+}
+
+/** A copy of params whose tensors' arrays are the copy's own. */
+function copyParams(params: Params): Params {
+  return Object.fromEntries(
+    Object.entries(params).map(([name, v]) => [name, typeof v === "number" ? v : { shape: [...v.shape], data: v.data.slice() }]),
+  );
 }

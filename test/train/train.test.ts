@@ -11,6 +11,8 @@ import {
   adam,
   train,
   TrainError,
+  accuracy,
+  type EpochStats,
   type Split,
 } from "../../src/index.js";
 import { mulberry32, gaussian } from "../../src/runtime/random.js";
@@ -60,6 +62,36 @@ describe("train", () => {
     expect(result.history[14]!.loss).toBeLessThan(result.history[0]!.loss);
     expect(result.history[14]!.trainAccuracy).toBeGreaterThan(0.95);
     expect(result.history[14]!.testAccuracy).toBeGreaterThan(0.95);
+  });
+
+  it("with an evaluate hook, reports the same epochs in order, each with the params it was measured on", async () => {
+    const { module } = await loadGraph(classifier);
+    const data = blobs(40, 4);
+    const options = { epochs: 4, batch: 16, optimizer: adam(0.01), seed: 1, features: "x", labels: "t" } as const;
+    const inPlace = await train(module, data, options);
+    const reported: { epoch: number; W1: number[] }[] = [];
+    let calls = 0;
+    const hooked = await train(module, data, {
+      ...options,
+      // Measured "elsewhere": later, after the next epoch has started training.
+      evaluate: async (params) => {
+        calls++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return {
+          trainAccuracy: accuracy(module, params, data.train, "y", options),
+          testAccuracy: accuracy(module, params, data.test, "y", options),
+          seconds: 0.005,
+        };
+      },
+      onEpoch: (stats, params) => reported.push({ epoch: stats.epoch, W1: Array.from((params.W1 as { data: Float64Array }).data) }),
+    });
+    expect(calls).toBe(4);
+    expect(reported.map((r) => r.epoch)).toEqual([1, 2, 3, 4]);
+    const strip = (h: readonly EpochStats[]) => h.map((s) => [s.epoch, s.loss, s.trainAccuracy, s.testAccuracy]);
+    expect(strip(hooked.history)).toEqual(strip(inPlace.history));
+    expect(hooked.history.every((s) => s.evalSeconds === 0.005)).toBe(true);
+    expect(reported[3]!.W1).toEqual(Array.from((hooked.params.W1 as { data: Float64Array }).data));
+    expect(reported[2]!.W1).not.toEqual(reported[3]!.W1);
   });
 
   it("is reproducible: the same seed gives the same params, another seed different ones", async () => {

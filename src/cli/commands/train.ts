@@ -2,6 +2,7 @@
 // progress bar, a line per epoch, an optional CSV log and plot of the curves, and params saved
 // atomically, also when Ctrl-C stops training between batches (then the exit code is 130).
 import cliProgress from "cli-progress";
+import { availableParallelism } from "node:os";
 import { extname } from "node:path";
 import {
   DataError,
@@ -23,6 +24,7 @@ import {
 } from "../../index.js";
 import { trainingCurves } from "../../draw/curves.js";
 import { loadMnist } from "../../node/mnist.js";
+import { startEvaluator } from "../../node/evaluator.js";
 import { EngineError, onnxRuntimeStep } from "../../node/onnxruntime.js";
 import { svgToPng } from "../../node/png.js";
 import { guarded, loadFile, reportDiagnostics } from "../common.js";
@@ -72,7 +74,12 @@ export async function trainCommand(io: Io, file: string, opts: TrainOptions): Pr
     : undefined;
   const optimizer = makeOptimizer(opts.optimizer, opts.lr);
   // Refuse a graph that cannot be trained before announcing the run.
-  await guardedAsync(name, async () => planTraining(module, data, opts.features, opts.labels, opts.predict));
+  const { predict } = await guardedAsync(name, async () => planTraining(module, data, opts.features, opts.labels, opts.predict));
+  // With a second core, the accuracies of each epoch are measured there while the next one trains.
+  const evaluator =
+    predict !== undefined && loaded.code !== undefined && availableParallelism() > 1
+      ? startEvaluator(loaded.code, data, { predict, features: opts.features, labels: opts.labels })
+      : undefined;
 
   // Another engine runs the steps from the same graph, exported as `gradc export --training` does.
   let engine: Awaited<ReturnType<typeof onnxRuntimeStep>> | undefined;
@@ -103,7 +110,9 @@ export async function trainCommand(io: Io, file: string, opts: TrainOptions): Pr
   };
   process.on("SIGINT", onSigint);
   const log: EpochStats[] = [];
-  let epoch = 1;
+  /** The epoch training now (its line may come after the next one starts), and whether the bar shows. */
+  let epoch = 0;
+  let barRunning = false;
   const title = `${name} (graph "${module.meta.graph}"), ${opts.optimizer}, batch ${opts.batch}`;
   const plot = opts.plot ? plotter(opts.plot, title, protectedFiles) : undefined;
   try {
@@ -118,15 +127,22 @@ export async function trainCommand(io: Io, file: string, opts: TrainOptions): Pr
         predict: opts.predict,
         params,
         step: engine?.step,
+        evaluate: evaluator?.evaluate,
         onBatch: (done, total, loss) => {
           if (!bar) return;
-          if (done === 1) bar.start(total, 0, { epoch, loss: loss.toFixed(4) });
+          if (done === 1) epoch++;
+          // (Re)started here: an epoch's line may be printed while the next epoch trains.
+          if (!barRunning) bar.start(total, done, { epoch, loss: loss.toFixed(4) });
+          barRunning = true;
           bar.update(done, { epoch, loss: loss.toFixed(4) });
-          if (done === total) bar.stop();
+          if (done === total) {
+            bar.stop();
+            barRunning = false;
+          }
         },
         onEpoch: (stats) => {
           bar?.stop();
-          epoch = stats.epoch + 1;
+          barRunning = false;
           log.push(stats);
           io.out(`${formatEpoch(stats, opts.epochs)}\n`);
           if (opts.log) writeAtomically(opts.log, logCsv(log), protectedFiles);
@@ -146,6 +162,7 @@ export async function trainCommand(io: Io, file: string, opts: TrainOptions): Pr
   } finally {
     bar?.stop();
     process.off("SIGINT", onSigint);
+    await evaluator?.close();
     await plot?.finished();
   }
 }
