@@ -8,7 +8,7 @@ import { format } from "prettier";
 import ts from "typescript";
 
 /** The helper files, in the order their declarations appear in a module. */
-export const helperFiles = ["checks", "allocate", "random", "results", "kernels", "wasm"] as const;
+export const helperFiles = ["checks", "allocate", "random", "results", "kernels", "update", "wasm"] as const;
 
 /** What every module declares itself, which the helper files import as stand-ins. */
 const standIns = new Set(["Arr", "Tensor", "kernelBytes"]);

@@ -19,7 +19,7 @@ export type { Graph, Node, NodeInfo, NamedNode, ValueDecl } from "./ir/graph.js"
 export { formatGraphFile } from "./syntax/format.js";
 export type { FormatResult } from "./syntax/format.js";
 export { loadModule } from "./runtime/load.js";
-export type { GraphForward, GraphModule, ValueMeta } from "./runtime/load.js";
+export type { GraphForward, GraphModule, GraphTrainer, GraphTrainerOptions, ValueMeta } from "./runtime/load.js";
 export { checkGradients, DEFAULT_DIM, DEFAULT_SAMPLES, DEFAULT_TOLERANCE } from "./check/gradcheck.js";
 export type { CheckOptions, CheckReport, CheckRow } from "./check/gradcheck.js";
 export { opNames } from "./ops/names.js";

@@ -30,6 +30,11 @@ export interface EmitOptions {
 
 type Phase = "forward" | "backward";
 
+/** Names inside createTrainer: its memory and kernels (wasm), and its flags for state arrays. */
+const TRAINER_MEMORY = "own";
+const TRAINER_KERNELS = "kern";
+const SLOT = "slot";
+
 /** The deepest chain of element-wise ops fused into one expression. */
 const MAX_FUSED_DEPTH = 24;
 
@@ -97,6 +102,8 @@ class ModuleEmitter {
   private readonly ts: boolean;
   /** The non-null assertion after an element read: `!` in TypeScript, nothing in JavaScript. */
   private readonly nn: string;
+  /** Whether the code being emitted is a trainer's step (its wasm kernels are its own). */
+  private inTrainer = false;
 
   constructor(
     private readonly graph: Graph,
@@ -317,9 +324,14 @@ class ModuleEmitter {
       kernel: (name) => {
         if (!isHelperName(name)) throw new InternalError(`no kernel "${name}"`);
         // The wasm target runs the matrix products in WebAssembly, through a wrapper of the same shape.
-        const called = this.options.target === "wasm" && isWasmKernel(name) ? wasmWrapperName(name) : name;
-        this.helpers.add(called);
-        return called;
+        if (this.options.target === "wasm" && isWasmKernel(name)) {
+          // A trainer's step calls the kernels of its own memory.
+          if (this.inTrainer) return `${TRAINER_KERNELS}.${name}`;
+          this.helpers.add(wasmWrapperName(name));
+          return wasmWrapperName(name);
+        }
+        this.helpers.add(name);
+        return name;
       },
       loop: (d, body) => this.loop(d, body),
     };
@@ -496,7 +508,7 @@ export interface Forward {
 /** The values the graph file gives its inputs. */
 export type Defaults = {
 ${this.withDefault.map((v) => `readonly ${propertyKey(v.name)}: ${this.typeOf(v.node.shape)};`).join("\n")}
-};`;
+};${this.trainerPlan() ? `\n${this.trainerTypes()}` : ""}`;
   }
 
   /** The `.d.ts` of the JavaScript module. */
@@ -521,7 +533,7 @@ export declare function forward(inputs: Inputs, params: Params): Forward;
 ${this.backwardDoc()}
 export declare function backward(fwd: Forward, upstream${upstream ? ": Tensor" : "?: number"}): Grads;
 
-/** Thrown when forward or backward is given a value of the wrong kind or shape. */
+${this.trainerPlan() ? `${this.trainerDoc()}\nexport declare function createTrainer(params: Params, options?: TrainerOptions): Trainer;\n\n` : ""}/** Thrown when forward or backward is given a value of the wrong kind or shape. */
 export declare class InputError extends Error {
   name: string;
 }
@@ -535,6 +547,200 @@ export declare class InputError extends Error {
  * ${g.upstream ? "`upstream` is the gradient flowing into that output, shaped like it." : "`upstream` scales the result (the output's own gradient, 1 by default)."}
  * \`fwd\` must come from the latest call of forward: the buffers are reused.
  */`;
+  }
+
+  /**
+   * What a trainer needs, when the graph can have one: a scalar loss and at least one param to
+   * train. `nodes` are the forward and backward nodes the loss and those params' gradients need.
+   */
+  private trainerPlan(): { trainable: ValueDecl[]; forward: Node[]; backward: Node[] } | undefined {
+    const g = this.graph;
+    if (g.upstream || g.gradOf.node.shape.length !== 0) return undefined;
+    const gradOf = new Map(g.grads.map((x) => [x.name, x.node]));
+    const trainable = this.params.filter((p) => gradOf.has(p.name));
+    if (trainable.length === 0) return undefined;
+    const needed = new Set(topoSort([g.gradOf.node, ...trainable.map((p) => gradOf.get(p.name)!)]));
+    return {
+      trainable,
+      forward: this.forwardNodes.filter((n) => needed.has(n)),
+      backward: this.backwardNodes.filter((n) => needed.has(n)),
+    };
+  }
+
+  /** The types of createTrainer: its options and the trainer. */
+  private trainerTypes(): string {
+    return `
+/** How createTrainer's trainer updates the params; each optimizer's usual values by default. */
+export interface TrainerOptions {
+  /** "sgd" (the default), "momentum", "adagrad" or "adam". */
+  optimizer?: "sgd" | "momentum" | "adagrad" | "adam";
+  /** The learning rate: 0.1 for sgd, 0.01 for momentum and adagrad, 0.001 for adam by default. */
+  lr?: number;
+  /** momentum: how much of the last update carries into the next (0.9). */
+  alpha?: number;
+  /** adam: the decay of the gradient's running mean (0.9). */
+  beta1?: number;
+  /** adam: the decay of the squared gradient's running mean (0.999). */
+  beta2?: number;
+  /** adam: what keeps the update's denominator above 0 (1e-8). */
+  eps?: number;
+}
+
+/** Trains a copy of the params: forward, backward and the update in one call per batch. */
+export interface Trainer {
+  /** One step of forward, backward and update on one batch; returns the loss. */
+  step(inputs: Inputs): number;
+  /** A copy of the current params. */
+  params(): Params;
+}`;
+  }
+
+  private trainerDoc(): string {
+    return `/**
+ * A trainer of a copy of \`params\`: each \`step\` runs forward, backward and the optimizer's update
+ * on one batch, with the params and the optimizer's state kept in ${this.options.target === "wasm" ? "WebAssembly memory of its own" : "arrays of its own"}
+ * between steps, so only the batch is copied in. Gives the numbers forward, backward and
+ * gradc/runtime's optimizer of the same name give.
+ */`;
+  }
+
+  /**
+   * createTrainer: the params and the optimizer's state laid out first in the trainer's own
+   * memory, then one batch's buffers; each step reads a batch, runs the forward and backward
+   * code again (with the trainer's kernels) and updates the params in place.
+   */
+  private trainer(
+    plan: NonNullable<ReturnType<ModuleEmitter["trainerPlan"]>>,
+    readValue: (v: ValueDecl, from: string, uses: Set<string>) => string,
+    rawName: (v: ValueDecl) => string,
+  ): string {
+    const g = this.graph;
+    const nn = this.nn;
+    const wasm = this.options.target === "wasm";
+    this.inTrainer = true;
+    const forwardBody = this.body(plan.forward, "forward");
+    const backwardBody = this.body(plan.backward, "backward");
+    this.inTrainer = false;
+    this.helpers.add("updateRule").add("updateParam").add("checkKeys").add("take");
+    this.helpers.add(wasm ? "allocateIn" : "allocateKeeping");
+    if (wasm) this.helpers.add("instantiateKernels").add("bindKernels");
+
+    const gradOf = new Map(g.grads.map((x) => [x.name, x.node]));
+    const name = (n: Node) => this.nameOf(n);
+    const tensorParams = this.params.filter((p) => p.node.shape.length > 0);
+    const scalarParams = this.params.filter((p) => p.node.shape.length === 0);
+    // Scalars the update changes live in one-element arrays, like tensors; so do their gradients.
+    const box = new Map(scalarParams.map((p) => [p.node, this.namer.claim(`${name(p.node)}_box`)]));
+    const gradBox = new Map(
+      plan.trainable.filter((p) => p.node.shape.length === 0).map((p) => [p.node, this.namer.claim(`d_${name(p.node)}_box`)]),
+    );
+    const state = (slot: number) =>
+      plan.trainable.map((p) => ({ param: p, name: this.namer.claim(`${box.get(p.node) ?? name(p.node)}_state${slot}`) }));
+    const state1 = state(1);
+    const state2 = state(2);
+    const computed = this.bufferNodes().filter((n) => n.op !== "param" && n.op !== "input");
+    const trainerNodes = new Set([...plan.forward, ...plan.backward]);
+    const batch = [
+      ...this.inputs.filter((v) => v.node.shape.length > 0).map((v) => ({ name: name(v.node), size: product(this.dimsOf(v.node.shape)) })),
+      ...computed.filter((n) => trainerNodes.has(n)).map((n) => ({ name: name(n), size: product(this.dimsOf(n.shape)) })),
+      ...[...gradBox.values()].map((b) => ({ name: b, size: "1" })),
+    ];
+    const sizeOf = (p: ValueDecl) => (p.node.shape.length === 0 ? "1" : product(this.dimsOf(p.node.shape)));
+    const kept = [
+      ...tensorParams.map((p) => ({ name: name(p.node), size: sizeOf(p) })),
+      ...scalarParams.map((p) => ({ name: box.get(p.node)!, size: "1" })),
+      ...state1.map((s) => ({ name: s.name, size: `${sizeOf(s.param)} * ${SLOT}1` })),
+      ...state2.map((s) => ({ name: s.name, size: `${sizeOf(s.param)} * ${SLOT}2` })),
+    ];
+    const all = [...kept, ...batch];
+    const symbols = [...this.dimNames.values()];
+    const dimParams = symbols.map((n) => `${n}${this.t(": number")}`).join(", ");
+
+    // The step's statements first, to know which names it reads.
+    const inputCopies = this.inputs.filter((v) => v.node.shape.length > 0).length;
+    const copies = [
+      ...this.inputs.filter((v) => v.node.shape.length > 0).map((v) => `const ${name(v.node)} = buf.${name(v.node)};\n${name(v.node)}.set(${rawName(v)});`),
+      ...tensorParams.map((p) => `const ${name(p.node)} = buf.${name(p.node)};`),
+      ...scalarParams.map((p) => `const ${name(p.node)} = buf.${box.get(p.node)}[0]${nn};`),
+    ];
+    const updates = plan.trainable.map((p, i) => {
+      const grad = gradOf.get(p.name)!;
+      const target = p.node.shape.length === 0 ? `buf.${box.get(p.node)}` : `buf.${name(p.node)}`;
+      const from = gradBox.has(p.node) ? `buf.${gradBox.get(p.node)}` : name(grad);
+      const setBox = gradBox.has(p.node) ? `buf.${gradBox.get(p.node)}[0] = ${this.scalarExpr(grad)};\n` : "";
+      return `${setBox}updateParam(rule, steps, ${target}, ${from}, buf.${state1[i]!.name}, buf.${state2[i]!.name});`;
+    });
+    const body = `${forwardBody}\n${backwardBody}\nsteps++;\n${updates.join("\n")}\nreturn ${this.scalarExpr(g.gradOf.node)};`;
+    const uses = identifiers(body);
+    const reads = this.inputs.map((v) => readValue(v, "inputs", uses)).join("\n");
+    // Inputs are always copied in (they are checked and bound); params only where the step reads them.
+    const bound = copies.filter((c, i) => i < inputCopies || uses.has(c.slice("const ".length, c.indexOf(" =")))).join("\n");
+    const scalarNames = new Set(scalarParams.map((p) => name(p.node)));
+    const paramReads = this.params.map((v) => readValue(v, "params", scalarNames)).join("\n");
+    const setParams = [
+      ...tensorParams.map((p) => `buf.${name(p.node)}.set(${rawName(p)});`),
+      ...scalarParams.map((p) => `buf.${box.get(p.node)}[0] = ${name(p.node)};`),
+    ].join("\n");
+    const paramsCopy = this.params
+      .map((p) =>
+        p.node.shape.length === 0
+          ? `${propertyKey(p.name)}: buf.${box.get(p.node)}[0]${nn},`
+          : `${propertyKey(p.name)}: { shape: [${this.dimsOf(p.node.shape).join(", ")}], data: buf.${name(p.node)}.slice() },`,
+      )
+      .join("\n");
+    const layoutCall = `layout(${symbols.map(() => "0").join(", ")})`;
+    const allocation = wasm
+      ? `allocateIn(${TRAINER_MEMORY}.memory, [${all.map((b) => b.size).join(", ")}])`
+      : `allocateKeeping(store, ${kept.length}, [${all.map((b) => b.size).join(", ")}])`;
+    return `
+${this.t(`/** A trainer's arrays: the params and the optimizer's state, then one batch's buffers. */
+interface TrainerBuffers {
+${all.map((b) => `readonly ${b.name}: Arr;`).join("\n")}
+}
+`)}
+${this.trainerDoc()}
+export function createTrainer(params${this.t(": Params")}, options${this.t(": TrainerOptions")} = {})${this.t(": Trainer")} {
+  const rule = updateRule(options);
+  checkKeys("param", params, ${JSON.stringify(this.params.map((v) => v.name))});
+${this.params.some((v) => v.node.shape.length > 0) ? `  const dims${this.t(": Dims")} = new Map();\n` : ""}${paramReads}
+  const ${SLOT}1 = rule.slots >= 1 ? 1 : 0;
+  const ${SLOT}2 = rule.slots >= 2 ? 1 : 0;
+${wasm ? `  const ${TRAINER_MEMORY} = instantiateKernels();\n  const ${TRAINER_KERNELS} = bindKernels(${TRAINER_MEMORY});\n` : `  const store = {};\n`}
+  // The params and the state come first, so they keep their places (and values) whatever the batch size.
+  const layout = (${dimParams})${this.t(": TrainerBuffers")} => {
+    const [${all.map((b) => b.name).join(", ")}] = ${allocation};
+    return { ${all.map((b) => (this.ts ? `${b.name}: ${b.name}!` : b.name)).join(", ")} };
+  };
+  let held = ${layoutCall};
+  let heldKey = String([${symbols.map(() => "0").join(", ")}]);
+  {
+    const buf = held;
+${setParams}
+  }
+  let steps = 0;
+  return {
+    step(inputs${this.t(": Inputs")})${this.t(": number")} {
+      checkKeys("input", inputs, ${JSON.stringify(this.inputs.map((v) => v.name))});
+${this.inputs.some((v) => v.node.shape.length > 0) ? `      const dims${this.t(": Dims")} = new Map();\n` : ""}${reads}
+${[...this.dimNames.entries()].map(([s, n]) => `const ${n} = dims.get(${JSON.stringify(s)})${nn};`).join("\n")}
+      const key = String([${symbols.join(", ")}]);
+      if (key !== heldKey) {
+        held = layout(${symbols.join(", ")});
+        heldKey = key;
+      }
+      const buf = held;
+${bound}
+${body}
+    },
+    params()${this.t(": Params")} {
+      const buf = held;
+      return {
+${paramsCopy}
+      };
+    },
+  };
+}
+`;
   }
 
   /** The whole module: the graph's code, and the helpers it carries. */
@@ -559,7 +765,7 @@ export declare class InputError extends Error {
     const expectedShape = (shape: Shape) =>
       `[${shape.map((d) => (typeof d === "number" ? String(d) : JSON.stringify(d.sym))).join(", ")}]`;
     const raw = new Map(g.values.map((v) => [v.node, this.namer.claim(`${v.name}_in`)]));
-    const readValue = (v: ValueDecl, from: string) => {
+    const readValue = (v: ValueDecl, from: string, uses: Set<string>) => {
       const what = JSON.stringify(`${v.kind} "${v.name}"`);
       const key = JSON.stringify(v.name);
       const value =
@@ -569,7 +775,7 @@ export declare class InputError extends Error {
       if (v.node.shape.length === 0) {
         this.helpers.add("scalarIn");
         // A scalar nothing reads is still checked, but not bound (strict projects reject unused names).
-        const bound = forwardUses.has(this.nameOf(v.node)) ? `const ${this.nameOf(v.node)} = ` : "";
+        const bound = uses.has(this.nameOf(v.node)) ? `const ${this.nameOf(v.node)} = ` : "";
         return `${bound}scalarIn(${what}, ${value});`;
       }
       this.helpers.add("tensorIn");
@@ -595,7 +801,7 @@ export declare class InputError extends Error {
     const forwardStatements = [...forwardCopies, forwardBody].join("\n");
     const outputs = g.outputs.map((o) => `${propertyKey(o.name)}: ${this.result(o.node)},`).join("\n");
     const forwardUses = identifiers(`${forwardStatements}\n${outputs}\n${this.savedFields().map((f) => f.name).join(" ")}`);
-    const reads = [...inputs.map((v) => readValue(v, "inputs")), ...params.map((v) => readValue(v, "params"))];
+    const reads = [...inputs.map((v) => readValue(v, "inputs", forwardUses)), ...params.map((v) => readValue(v, "params", forwardUses))];
     const grads = g.grads.map((x) => `${propertyKey(x.name)}: ${this.result(x.node, upstream ? undefined : "upstream")},`).join("\n");
     const backwardStatements = `${upstreamCheck}\n${backwardBody}`;
     const savedFields = this.savedFields();
@@ -604,6 +810,8 @@ export declare class InputError extends Error {
     const backwardUses = identifiers(`${usesBuf(backwardStatements) ? buffersCall : ""}\n${backwardStatements}\n${grads}`);
     const destructured = savedFields.filter((f) => f.name !== "generation" && backwardUses.has(f.name)).map((f) => f.name);
 
+    const plan = this.trainerPlan();
+    const trainerPart = plan ? this.trainer(plan, readValue, (v) => raw.get(v.node)!) : "";
     const typeDecls = this.ts ? `\n${this.types()}\n` : "";
     const buffersPart =
       buffers.length === 0
@@ -630,7 +838,7 @@ function buffersFor(${symbols.map(([, n]) => `${n}${this.t(": number")}`).join("
 `;
     if (buffers.length > 0) this.helpers.add(allocate);
 
-    const kernelBytes = usesWasm
+    const kernelBytes = usesWasm || (plan && this.options.target === "wasm")
       ? `\n/** The WebAssembly kernels (SIMD matrix products) gradc built for ${this.options.dtype}, base64-encoded. */\nconst kernelBytes = "${wasmKernelsBase64[this.options.dtype]}";\n`
       : "";
 
@@ -682,7 +890,7 @@ ${destructured.length > 0 ? `  const { ${destructured.join(", ")} } = fwd.saved;
 ${grads}
   };
 }
-${kernelBytes}`;
+${trainerPart}${kernelBytes}`;
     // `Arr` names the element array type: declared as a value and a type where each is used.
     const helpers = helperSource(this.helpers, this.ts ? "ts" : "js");
     const asValue = /(?:new |instanceof )Arr\b|\bArr\./.test(rest + helpers);

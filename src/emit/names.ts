@@ -24,6 +24,9 @@ const moduleNames = [
   "i", ...Array.from({ length: 10 }, (_, i) => `i${i}`),
   "Math", "Object", "Array", "Number", "JSON", "String", "Error", "Map", "Float64Array", "Float32Array",
   "ArrayBuffer", "Uint8Array", "WebAssembly",
+  // createTrainer and what it declares.
+  "Trainer", "TrainerOptions", "TrainerBuffers", "createTrainer", "options", "rule", "own", "kern", "slot1",
+  "slot2", "layout", "held", "heldKey", "steps", "store", "step",
 ];
 
 /** Allocates distinct, safe identifiers. */

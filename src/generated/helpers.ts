@@ -21,6 +21,7 @@ export type HelperName =
   | "tensorIn"
   | "alignedOffsets"
   | "allocate"
+  | "allocateKeeping"
   | "rng"
   | "uniform"
   | "normal"
@@ -37,17 +38,28 @@ export type HelperName =
   | "softmaxRows"
   | "logSoftmaxRows"
   | "softmaxLoss"
+  | "UpdateName"
+  | "UpdateRule"
+  | "updateRule"
+  | "updateParam"
   | "WasmMemory"
   | "WasmKernels"
   | "WasmApi"
+  | "KernelSet"
   | "wasmApi"
+  | "kernelModule"
+  | "instantiateKernels"
+  | "sharedKernels"
   | "memory"
   | "wasm"
   | "fromBase64"
   | "allocateInMemory"
+  | "allocateIn"
   | "wasmMatmulNN"
   | "wasmMatmulTN"
-  | "wasmMatmulNT";
+  | "wasmMatmulNT"
+  | "BoundKernels"
+  | "bindKernels";
 
 /** Every helper, in the order declarations appear in a module. */
 export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
@@ -100,6 +112,11 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
     ts: "/** Views of one fresh buffer, each 16-byte aligned, for the sizes given (in elements). */\nfunction allocate(sizes: readonly number[]): Arr[] {\n  const { offsets, total } = alignedOffsets(sizes);\n  const block = new ArrayBuffer(total * Arr.BYTES_PER_ELEMENT);\n  return sizes.map((size, i) => new Arr(block, offsets[i]! * Arr.BYTES_PER_ELEMENT, size));\n}",
     js: "/** Views of one fresh buffer, each 16-byte aligned, for the sizes given (in elements). */\nfunction allocate(sizes) {\n  const { offsets, total } = alignedOffsets(sizes);\n  const block = new ArrayBuffer(total * Arr.BYTES_PER_ELEMENT);\n  return sizes.map((size, i) => new Arr(block, offsets[i] * Arr.BYTES_PER_ELEMENT, size));\n}",
     uses: ["alignedOffsets"],
+  },
+  allocateKeeping: {
+    ts: "/**\n * Views for the sizes given, the first `kept` of them the same arrays at every call (a trainer's\n * params and state, which outlive a change of batch size), the others fresh.\n */\nfunction allocateKeeping(store: { kept?: Arr[] }, kept: number, sizes: readonly number[]): Arr[] {\n  store.kept ??= allocate(sizes.slice(0, kept));\n  return [...store.kept, ...allocate(sizes.slice(kept))];\n}",
+    js: "/**\n * Views for the sizes given, the first `kept` of them the same arrays at every call (a trainer's\n * params and state, which outlive a change of batch size), the others fresh.\n */\nfunction allocateKeeping(store, kept, sizes) {\n  store.kept ??= allocate(sizes.slice(0, kept));\n  return [...store.kept, ...allocate(sizes.slice(kept))];\n}",
+    uses: ["allocate"],
   },
   rng: {
     ts: "/** mulberry32: a small, fast generator of uniform numbers in [0, 1) from a 32-bit seed. */\nfunction rng(seed: number): () => number {\n  let a = seed >>> 0;\n  return () => {\n    a = (a + 0x6d2b79f5) >>> 0;\n    let t = a;\n    t = Math.imul(t ^ (t >>> 15), t | 1);\n    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);\n    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;\n  };\n}",
@@ -181,6 +198,26 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
     js: "/**\n * Mean over rows of -Σ t log softmax(x) = lse(x) Σ t - Σ t x, with the log-sum-exp taken\n * after subtracting the row maximum, so logits of any finite size give a finite loss.\n */\nfunction softmaxLoss(x, t, rows, cols) {\n  let total = 0;\n  for (let r = 0; r < rows; r++) {\n    const o = r * cols;\n    let max = -Infinity;\n    for (let j = 0; j < cols; j++) max = Math.max(max, x[o + j]);\n    let sum = 0;\n    for (let j = 0; j < cols; j++) sum += Math.exp(x[o + j] - max);\n    const lse = max + Math.log(sum);\n    for (let j = 0; j < cols; j++) if (t[o + j] !== 0) total -= t[o + j] * (x[o + j] - lse);\n  }\n  return total / rows;\n}",
     uses: [],
   },
+  UpdateName: {
+    ts: "/** The update rules a trainer knows, as `createTrainer`'s `optimizer` option names them. */\ntype UpdateName = \"sgd\" | \"momentum\" | \"adagrad\" | \"adam\";",
+    js: "",
+    uses: [],
+  },
+  UpdateRule: {
+    ts: "/** An update rule with every hyper-parameter settled, and how many state arrays it keeps per param. */\ninterface UpdateRule {\n  readonly optimizer: UpdateName;\n  readonly lr: number;\n  readonly alpha: number;\n  readonly beta1: number;\n  readonly beta2: number;\n  readonly eps: number;\n  /** State arrays per param: momentum's velocity, adagrad's sum of squares, adam's two moments. */\n  readonly slots: number;\n}",
+    js: "",
+    uses: ["UpdateName"],
+  },
+  updateRule: {
+    ts: "/**\n * The rule `options` asks for, with each optimizer's usual values for what it leaves out (the\n * runtime's defaults). Options another optimizer takes are refused, so a misplaced one is not\n * silently ignored.\n */\nfunction updateRule(options: unknown): UpdateRule {\n  if (options === undefined) options = {};\n  if (typeof options !== \"object\" || options === null || Array.isArray(options)) {\n    throw new InputError(`The trainer's options must be an object, got ${describe(options)}.`);\n  }\n  const given = options as Record<string, unknown>;\n  const known: Record<UpdateName, readonly string[]> = {\n    sgd: [\"lr\"],\n    momentum: [\"lr\", \"alpha\"],\n    adagrad: [\"lr\"],\n    adam: [\"lr\", \"beta1\", \"beta2\", \"eps\"],\n  };\n  const name = Object.prototype.hasOwnProperty.call(given, \"optimizer\")\n    ? given[\"optimizer\"]\n    : \"sgd\";\n  if (name !== \"sgd\" && name !== \"momentum\" && name !== \"adagrad\" && name !== \"adam\") {\n    throw new InputError(\n      `Unknown optimizer ${JSON.stringify(name) ?? describe(name)}; the trainer knows \"sgd\", \"momentum\", \"adagrad\" and \"adam\".`,\n    );\n  }\n  for (const key of Object.keys(given)) {\n    if (key !== \"optimizer\" && !known[name].includes(key)) {\n      throw new InputError(\n        `Option ${JSON.stringify(key)} does not apply to ${name}; it takes ${known[name].map((k) => JSON.stringify(k)).join(\", \")}.`,\n      );\n    }\n  }\n  const option = (\n    key: string,\n    fallback: number,\n    valid: (x: number) => boolean,\n    range: string,\n  ): number => {\n    const value = Object.prototype.hasOwnProperty.call(given, key) ? given[key] : undefined;\n    if (value === undefined) return fallback;\n    if (typeof value !== \"number\" || !valid(value)) {\n      throw new InputError(\n        `Option ${JSON.stringify(key)} must be a number ${range}, got ${describe(value)}.`,\n      );\n    }\n    return value;\n  };\n  const positive = (x: number) => x > 0 && x < Infinity;\n  const fraction = (x: number) => x >= 0 && x < 1;\n  const defaultLr = name === \"sgd\" ? 0.1 : name === \"adam\" ? 0.001 : 0.01;\n  return {\n    optimizer: name,\n    lr: option(\"lr\", defaultLr, positive, \"above 0\"),\n    alpha: option(\"alpha\", 0.9, fraction, \"in [0, 1)\"),\n    beta1: option(\"beta1\", 0.9, fraction, \"in [0, 1)\"),\n    beta2: option(\"beta2\", 0.999, fraction, \"in [0, 1)\"),\n    eps: option(\"eps\", 1e-8, positive, \"above 0\"),\n    slots: name === \"sgd\" ? 0 : name === \"adam\" ? 2 : 1,\n  };\n}",
+    js: "/**\n * The rule `options` asks for, with each optimizer's usual values for what it leaves out (the\n * runtime's defaults). Options another optimizer takes are refused, so a misplaced one is not\n * silently ignored.\n */\nfunction updateRule(options) {\n  if (options === undefined) options = {};\n  if (typeof options !== \"object\" || options === null || Array.isArray(options)) {\n    throw new InputError(`The trainer's options must be an object, got ${describe(options)}.`);\n  }\n  const given = options;\n  const known = {\n    sgd: [\"lr\"],\n    momentum: [\"lr\", \"alpha\"],\n    adagrad: [\"lr\"],\n    adam: [\"lr\", \"beta1\", \"beta2\", \"eps\"],\n  };\n  const name = Object.prototype.hasOwnProperty.call(given, \"optimizer\")\n    ? given[\"optimizer\"]\n    : \"sgd\";\n  if (name !== \"sgd\" && name !== \"momentum\" && name !== \"adagrad\" && name !== \"adam\") {\n    throw new InputError(\n      `Unknown optimizer ${JSON.stringify(name) ?? describe(name)}; the trainer knows \"sgd\", \"momentum\", \"adagrad\" and \"adam\".`,\n    );\n  }\n  for (const key of Object.keys(given)) {\n    if (key !== \"optimizer\" && !known[name].includes(key)) {\n      throw new InputError(\n        `Option ${JSON.stringify(key)} does not apply to ${name}; it takes ${known[name].map((k) => JSON.stringify(k)).join(\", \")}.`,\n      );\n    }\n  }\n  const option = (key, fallback, valid, range) => {\n    const value = Object.prototype.hasOwnProperty.call(given, key) ? given[key] : undefined;\n    if (value === undefined) return fallback;\n    if (typeof value !== \"number\" || !valid(value)) {\n      throw new InputError(\n        `Option ${JSON.stringify(key)} must be a number ${range}, got ${describe(value)}.`,\n      );\n    }\n    return value;\n  };\n  const positive = (x) => x > 0 && x < Infinity;\n  const fraction = (x) => x >= 0 && x < 1;\n  const defaultLr = name === \"sgd\" ? 0.1 : name === \"adam\" ? 0.001 : 0.01;\n  return {\n    optimizer: name,\n    lr: option(\"lr\", defaultLr, positive, \"above 0\"),\n    alpha: option(\"alpha\", 0.9, fraction, \"in [0, 1)\"),\n    beta1: option(\"beta1\", 0.9, fraction, \"in [0, 1)\"),\n    beta2: option(\"beta2\", 0.999, fraction, \"in [0, 1)\"),\n    eps: option(\"eps\", 1e-8, positive, \"above 0\"),\n    slots: name === \"sgd\" ? 0 : name === \"adam\" ? 2 : 1,\n  };\n}",
+    uses: ["UpdateRule","InputError","describe","UpdateName"],
+  },
+  updateParam: {
+    ts: "/**\n * One update of param `p` from its gradient `g`, in place; `s0` and `s1` are its state arrays\n * (as many as the rule's slots, the others empty) and `step` counts updates from 1 (adam's bias\n * correction).\n */\nfunction updateParam(rule: UpdateRule, step: number, p: Arr, g: Arr, s0: Arr, s1: Arr): void {\n  const { lr, alpha, beta1, beta2, eps } = rule;\n  switch (rule.optimizer) {\n    case \"sgd\": // W ← W − lr·∂L/∂W\n      for (let i = 0; i < p.length; i++) p[i]! -= lr * g[i]!;\n      return;\n    case \"momentum\": // v ← αv − lr·∂L/∂W; W ← W + v\n      for (let i = 0; i < p.length; i++) {\n        s0[i] = alpha * s0[i]! - lr * g[i]!;\n        p[i] = p[i]! + s0[i]!;\n      }\n      return;\n    case \"adagrad\": // h ← h + (∂L/∂W)²; W ← W − lr·∂L/∂W / (√h + 1e-7)\n      for (let i = 0; i < p.length; i++) {\n        s0[i]! += g[i]! * g[i]!;\n        p[i] = p[i]! - (lr * g[i]!) / (Math.sqrt(s0[i]!) + 1e-7);\n      }\n      return;\n    case \"adam\": {\n      // m, v: running moments of the gradient and its square, bias-corrected by 1 − β^t.\n      const c1 = 1 - beta1 ** step;\n      const c2 = 1 - beta2 ** step;\n      for (let i = 0; i < p.length; i++) {\n        const gi = g[i]!;\n        s0[i] = beta1 * s0[i]! + (1 - beta1) * gi;\n        s1[i] = beta2 * s1[i]! + (1 - beta2) * gi * gi;\n        p[i] = p[i]! - (lr * (s0[i]! / c1)) / (Math.sqrt(s1[i]! / c2) + eps);\n      }\n      return;\n    }\n  }\n}",
+    js: "/**\n * One update of param `p` from its gradient `g`, in place; `s0` and `s1` are its state arrays\n * (as many as the rule's slots, the others empty) and `step` counts updates from 1 (adam's bias\n * correction).\n */\nfunction updateParam(rule, step, p, g, s0, s1) {\n  const { lr, alpha, beta1, beta2, eps } = rule;\n  switch (rule.optimizer) {\n    case \"sgd\": // W ← W − lr·∂L/∂W\n      for (let i = 0; i < p.length; i++) p[i] -= lr * g[i];\n      return;\n    case \"momentum\": // v ← αv − lr·∂L/∂W; W ← W + v\n      for (let i = 0; i < p.length; i++) {\n        s0[i] = alpha * s0[i] - lr * g[i];\n        p[i] = p[i] + s0[i];\n      }\n      return;\n    case \"adagrad\": // h ← h + (∂L/∂W)²; W ← W − lr·∂L/∂W / (√h + 1e-7)\n      for (let i = 0; i < p.length; i++) {\n        s0[i] += g[i] * g[i];\n        p[i] = p[i] - (lr * g[i]) / (Math.sqrt(s0[i]) + 1e-7);\n      }\n      return;\n    case \"adam\": {\n      // m, v: running moments of the gradient and its square, bias-corrected by 1 − β^t.\n      const c1 = 1 - beta1 ** step;\n      const c2 = 1 - beta2 ** step;\n      for (let i = 0; i < p.length; i++) {\n        const gi = g[i];\n        s0[i] = beta1 * s0[i] + (1 - beta1) * gi;\n        s1[i] = beta2 * s1[i] + (1 - beta2) * gi * gi;\n        p[i] = p[i] - (lr * (s0[i] / c1)) / (Math.sqrt(s1[i] / c2) + eps);\n      }\n      return;\n    }\n  }\n}",
+    uses: ["UpdateRule"],
+  },
   WasmMemory: {
     ts: "// Typed here rather than taken from a lib, so the module compiles with or without \"dom\" types.\ninterface WasmMemory {\n  readonly buffer: ArrayBuffer;\n  grow(pages: number): number;\n}",
     js: "",
@@ -196,20 +233,40 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
     js: "",
     uses: ["WasmMemory","WasmKernels"],
   },
+  KernelSet: {
+    ts: "/** A memory and the kernels instantiated over it. */\ninterface KernelSet {\n  readonly memory: WasmMemory;\n  readonly exports: WasmKernels;\n}",
+    js: "",
+    uses: ["WasmMemory","WasmKernels"],
+  },
   wasmApi: {
     ts: "const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;",
     js: "const wasmApi = globalThis.WebAssembly;",
     uses: ["WasmApi"],
   },
+  kernelModule: {
+    ts: "const kernelModule = new wasmApi.Module(fromBase64(kernelBytes));",
+    js: "const kernelModule = new wasmApi.Module(fromBase64(kernelBytes));",
+    uses: ["wasmApi","fromBase64"],
+  },
+  instantiateKernels: {
+    ts: "/** The kernels over a fresh memory of their own (each trainer has one, so its params stay put). */\nfunction instantiateKernels(): KernelSet {\n  const memory = new wasmApi.Memory({ initial: 1 });\n  return { memory, exports: new wasmApi.Instance(kernelModule, { env: { memory } }).exports };\n}",
+    js: "/** The kernels over a fresh memory of their own (each trainer has one, so its params stay put). */\nfunction instantiateKernels() {\n  const memory = new wasmApi.Memory({ initial: 1 });\n  return { memory, exports: new wasmApi.Instance(kernelModule, { env: { memory } }).exports };\n}",
+    uses: ["KernelSet","memory","wasmApi","kernelModule"],
+  },
+  sharedKernels: {
+    ts: "/** The memory and kernels that forward and backward use. */\nconst sharedKernels: KernelSet = instantiateKernels();",
+    js: "/** The memory and kernels that forward and backward use. */\nconst sharedKernels = instantiateKernels();",
+    uses: ["KernelSet","instantiateKernels"],
+  },
   memory: {
-    ts: "const memory: WasmMemory = new wasmApi.Memory({ initial: 1 });",
-    js: "const memory = new wasmApi.Memory({ initial: 1 });",
-    uses: ["WasmMemory","wasmApi"],
+    ts: "const memory: WasmMemory = sharedKernels.memory;",
+    js: "const memory = sharedKernels.memory;",
+    uses: ["WasmMemory","sharedKernels"],
   },
   wasm: {
-    ts: "const wasm: WasmKernels = new wasmApi.Instance(new wasmApi.Module(fromBase64(kernelBytes)), {\n  env: { memory },\n}).exports;",
-    js: "const wasm = new wasmApi.Instance(new wasmApi.Module(fromBase64(kernelBytes)), { env: { memory } })\n  .exports;",
-    uses: ["WasmKernels","wasmApi","fromBase64","memory"],
+    ts: "const wasm: WasmKernels = sharedKernels.exports;",
+    js: "const wasm = sharedKernels.exports;",
+    uses: ["WasmKernels","sharedKernels"],
   },
   fromBase64: {
     ts: "/** Bytes from base64 text (no Buffer or atob needed, so it runs in any JavaScript engine). */\nfunction fromBase64(text: string): Uint8Array {\n  const alphabet = \"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/\";\n  const padding = text.endsWith(\"==\") ? 2 : text.endsWith(\"=\") ? 1 : 0;\n  const bytes = new Uint8Array((text.length / 4) * 3 - padding);\n  let value = 0;\n  let bits = 0;\n  let j = 0;\n  for (let i = 0; i < text.length - padding; i++) {\n    value = ((value << 6) | alphabet.indexOf(text.charAt(i))) & 0xffffff;\n    bits += 6;\n    if (bits >= 8) {\n      bits -= 8;\n      bytes[j++] = (value >> bits) & 255;\n    }\n  }\n  return bytes;\n}",
@@ -217,9 +274,14 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
     uses: [],
   },
   allocateInMemory: {
-    ts: "/**\n * Views of the WebAssembly memory, each 16-byte aligned, for the sizes given (in elements). The\n * memory grows as needed, with one vector of padding at the end, since a kernel may read (never\n * write) a little past a row.\n */\nfunction allocateInMemory(sizes: readonly number[]): Arr[] {\n  const { offsets, total } = alignedOffsets(sizes);\n  const pages =\n    Math.ceil((total * Arr.BYTES_PER_ELEMENT + 16) / 65536) - memory.buffer.byteLength / 65536;\n  if (pages > 0) memory.grow(pages);\n  return sizes.map((size, i) => new Arr(memory.buffer, offsets[i]! * Arr.BYTES_PER_ELEMENT, size));\n}",
-    js: "/**\n * Views of the WebAssembly memory, each 16-byte aligned, for the sizes given (in elements). The\n * memory grows as needed, with one vector of padding at the end, since a kernel may read (never\n * write) a little past a row.\n */\nfunction allocateInMemory(sizes) {\n  const { offsets, total } = alignedOffsets(sizes);\n  const pages =\n    Math.ceil((total * Arr.BYTES_PER_ELEMENT + 16) / 65536) - memory.buffer.byteLength / 65536;\n  if (pages > 0) memory.grow(pages);\n  return sizes.map((size, i) => new Arr(memory.buffer, offsets[i] * Arr.BYTES_PER_ELEMENT, size));\n}",
-    uses: ["alignedOffsets","memory"],
+    ts: "/**\n * Views of the WebAssembly memory, each 16-byte aligned, for the sizes given (in elements). The\n * memory grows as needed, with one vector of padding at the end, since a kernel may read (never\n * write) a little past a row.\n */\nfunction allocateInMemory(sizes: readonly number[]): Arr[] {\n  return allocateIn(memory, sizes);\n}",
+    js: "/**\n * Views of the WebAssembly memory, each 16-byte aligned, for the sizes given (in elements). The\n * memory grows as needed, with one vector of padding at the end, since a kernel may read (never\n * write) a little past a row.\n */\nfunction allocateInMemory(sizes) {\n  return allocateIn(memory, sizes);\n}",
+    uses: ["allocateIn","memory"],
+  },
+  allocateIn: {
+    ts: "/** Views of `into`, laid out from its start as allocateInMemory lays them out. */\nfunction allocateIn(into: WasmMemory, sizes: readonly number[]): Arr[] {\n  const { offsets, total } = alignedOffsets(sizes);\n  const pages =\n    Math.ceil((total * Arr.BYTES_PER_ELEMENT + 16) / 65536) - into.buffer.byteLength / 65536;\n  if (pages > 0) into.grow(pages);\n  return sizes.map((size, i) => new Arr(into.buffer, offsets[i]! * Arr.BYTES_PER_ELEMENT, size));\n}",
+    js: "/** Views of `into`, laid out from its start as allocateInMemory lays them out. */\nfunction allocateIn(into, sizes) {\n  const { offsets, total } = alignedOffsets(sizes);\n  const pages =\n    Math.ceil((total * Arr.BYTES_PER_ELEMENT + 16) / 65536) - into.buffer.byteLength / 65536;\n  if (pages > 0) into.grow(pages);\n  return sizes.map((size, i) => new Arr(into.buffer, offsets[i] * Arr.BYTES_PER_ELEMENT, size));\n}",
+    uses: ["WasmMemory","alignedOffsets"],
   },
   wasmMatmulNN: {
     ts: "/** out[n×m] = a[n×k] · b[k×m] in WebAssembly SIMD; out, a and b live in the module's memory. */\nfunction wasmMatmulNN(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr {\n  wasm.matmulNN(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m);\n  return out;\n}",
@@ -235,5 +297,15 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
     ts: "/** out[n×m] = a · bᵀ for b stored as [m×k], in WebAssembly SIMD. */\nfunction wasmMatmulNT(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr {\n  wasm.matmulNT(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m);\n  return out;\n}",
     js: "/** out[n×m] = a · bᵀ for b stored as [m×k], in WebAssembly SIMD. */\nfunction wasmMatmulNT(out, a, b, n, k, m) {\n  wasm.matmulNT(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m);\n  return out;\n}",
     uses: ["wasm"],
+  },
+  BoundKernels: {
+    ts: "/** The kernels of a trainer's own memory, called with views of that memory like the wrappers above. */\ninterface BoundKernels {\n  matmulNN(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr;\n  matmulTN(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr;\n  matmulNT(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr;\n}",
+    js: "",
+    uses: [],
+  },
+  bindKernels: {
+    ts: "/** `set`'s kernels taking views of its memory, as a trainer's step calls them. */\nfunction bindKernels(set: KernelSet): BoundKernels {\n  const k = set.exports;\n  return {\n    matmulNN: (out, a, b, n, kk, m) => (\n      k.matmulNN(out.byteOffset, a.byteOffset, b.byteOffset, n, kk, m),\n      out\n    ),\n    matmulTN: (out, a, b, n, kk, m) => (\n      k.matmulTN(out.byteOffset, a.byteOffset, b.byteOffset, n, kk, m),\n      out\n    ),\n    matmulNT: (out, a, b, n, kk, m) => (\n      k.matmulNT(out.byteOffset, a.byteOffset, b.byteOffset, n, kk, m),\n      out\n    ),\n  };\n}",
+    js: "/** `set`'s kernels taking views of its memory, as a trainer's step calls them. */\nfunction bindKernels(set) {\n  const k = set.exports;\n  return {\n    matmulNN: (out, a, b, n, kk, m) => (\n      k.matmulNN(out.byteOffset, a.byteOffset, b.byteOffset, n, kk, m),\n      out\n    ),\n    matmulTN: (out, a, b, n, kk, m) => (\n      k.matmulTN(out.byteOffset, a.byteOffset, b.byteOffset, n, kk, m),\n      out\n    ),\n    matmulNT: (out, a, b, n, kk, m) => (\n      k.matmulNT(out.byteOffset, a.byteOffset, b.byteOffset, n, kk, m),\n      out\n    ),\n  };\n}",
+    uses: ["KernelSet","BoundKernels"],
   },
 };

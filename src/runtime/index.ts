@@ -14,5 +14,5 @@ export { ownRecord, setOwn, getOwn, assignOwn } from "./records.js";
 export { fromNested, toNested, filledTensor, isTensor, ValueError } from "./tensor.js";
 export { parseJson, JsonError } from "./json.js";
 export type { Tensor, Value } from "./tensor.js";
-export type { GraphForward, GraphModule, ValueMeta } from "./load.js";
+export type { GraphForward, GraphModule, GraphTrainer, GraphTrainerOptions, ValueMeta } from "./load.js";
 export type { Dtype } from "../emit/options.js";

@@ -25,6 +25,26 @@ export interface GraphModule {
   forward(inputs: Record<string, Value>, params: Record<string, Value>): GraphForward;
   backward(fwd: GraphForward, upstream?: Value): Record<string, Value>;
   readonly InputError: new (message: string) => Error;
+  /** Present when the graph has a scalar loss and params to train: see GraphTrainer. */
+  createTrainer?(params: Record<string, Value>, options?: GraphTrainerOptions): GraphTrainer;
+}
+
+/** A module's `TrainerOptions`: the optimizer by name and its hyper-parameters. */
+export interface GraphTrainerOptions {
+  readonly optimizer?: "sgd" | "momentum" | "adagrad" | "adam";
+  readonly lr?: number;
+  readonly alpha?: number;
+  readonly beta1?: number;
+  readonly beta2?: number;
+  readonly eps?: number;
+}
+
+/** A module's `Trainer`: forward, backward and the update in one call per batch, on params it keeps. */
+export interface GraphTrainer {
+  /** One step on one batch; returns the loss. */
+  step(inputs: Record<string, Value>): number;
+  /** A copy of the current params. */
+  params(): Record<string, Value>;
 }
 
 /** What a module's `forward` returns: the outputs, and what `backward` needs. */

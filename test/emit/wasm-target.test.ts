@@ -3,27 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { loadGraph, type GraphModule, type Value } from "../../src/index.js";
 import { mulberry32 } from "../../src/runtime/random.js";
-
-function randomValue(shape: readonly number[], random: () => number, Arr: Float64ArrayConstructor | Float32ArrayConstructor): Value {
-  if (shape.length === 0) return random() - 0.5;
-  const size = shape.reduce((p, d) => p * d, 1);
-  const data = new Arr(size);
-  for (let i = 0; i < size; i++) data[i] = random() * 2 - 1;
-  return { shape: [...shape], data };
-}
-
-function maxRelativeDifference(a: Value, b: Value): number {
-  const xs = typeof a === "number" ? [a] : Array.from(a.data);
-  const ys = typeof b === "number" ? [b] : Array.from(b.data);
-  expect(xs.length).toBe(ys.length);
-  let scale = 1e-300;
-  let worst = 0;
-  xs.forEach((x, i) => {
-    scale = Math.max(scale, Math.abs(x), Math.abs(ys[i]!));
-    worst = Math.max(worst, Math.abs(x - ys[i]!));
-  });
-  return worst / scale;
-}
+import { maxRelativeDifference, randomValue } from "../support/values.js";
 
 async function both(source: string, dtype: "f64" | "f32"): Promise<[GraphModule, GraphModule]> {
   const ts = await loadGraph(source, { dtype, target: "ts" });

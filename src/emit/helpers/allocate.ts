@@ -20,3 +20,12 @@ export function allocate(sizes: readonly number[]): Arr[] {
   const block = new ArrayBuffer(total * Arr.BYTES_PER_ELEMENT);
   return sizes.map((size, i) => new Arr(block, offsets[i]! * Arr.BYTES_PER_ELEMENT, size));
 }
+
+/**
+ * Views for the sizes given, the first `kept` of them the same arrays at every call (a trainer's
+ * params and state, which outlive a change of batch size), the others fresh.
+ */
+export function allocateKeeping(store: { kept?: Arr[] }, kept: number, sizes: readonly number[]): Arr[] {
+  store.kept ??= allocate(sizes.slice(0, kept));
+  return [...store.kept, ...allocate(sizes.slice(kept))];
+}

@@ -24,9 +24,25 @@ export interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: WasmKernels };
 }
 
+/** A memory and the kernels instantiated over it. */
+export interface KernelSet {
+  readonly memory: WasmMemory;
+  readonly exports: WasmKernels;
+}
+
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-export const memory: WasmMemory = new wasmApi.Memory({ initial: 1 });
-export const wasm: WasmKernels = new wasmApi.Instance(new wasmApi.Module(fromBase64(kernelBytes)), { env: { memory } }).exports;
+const kernelModule = new wasmApi.Module(fromBase64(kernelBytes));
+
+/** The kernels over a fresh memory of their own (each trainer has one, so its params stay put). */
+export function instantiateKernels(): KernelSet {
+  const memory = new wasmApi.Memory({ initial: 1 });
+  return { memory, exports: new wasmApi.Instance(kernelModule, { env: { memory } }).exports };
+}
+
+/** The memory and kernels that forward and backward use. */
+export const sharedKernels: KernelSet = instantiateKernels();
+export const memory: WasmMemory = sharedKernels.memory;
+export const wasm: WasmKernels = sharedKernels.exports;
 
 /** Bytes from base64 text (no Buffer or atob needed, so it runs in any JavaScript engine). */
 export function fromBase64(text: string): Uint8Array {
@@ -53,10 +69,15 @@ export function fromBase64(text: string): Uint8Array {
  * write) a little past a row.
  */
 export function allocateInMemory(sizes: readonly number[]): Arr[] {
+  return allocateIn(memory, sizes);
+}
+
+/** Views of `into`, laid out from its start as allocateInMemory lays them out. */
+export function allocateIn(into: WasmMemory, sizes: readonly number[]): Arr[] {
   const { offsets, total } = alignedOffsets(sizes);
-  const pages = Math.ceil((total * Arr.BYTES_PER_ELEMENT + 16) / 65536) - memory.buffer.byteLength / 65536;
-  if (pages > 0) memory.grow(pages);
-  return sizes.map((size, i) => new Arr(memory.buffer, offsets[i]! * Arr.BYTES_PER_ELEMENT, size));
+  const pages = Math.ceil((total * Arr.BYTES_PER_ELEMENT + 16) / 65536) - into.buffer.byteLength / 65536;
+  if (pages > 0) into.grow(pages);
+  return sizes.map((size, i) => new Arr(into.buffer, offsets[i]! * Arr.BYTES_PER_ELEMENT, size));
 }
 
 /** out[n×m] = a[n×k] · b[k×m] in WebAssembly SIMD; out, a and b live in the module's memory. */
@@ -75,4 +96,21 @@ export function wasmMatmulTN(out: Arr, a: Arr, b: Arr, n: number, k: number, m: 
 export function wasmMatmulNT(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr {
   wasm.matmulNT(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m);
   return out;
+}
+
+/** The kernels of a trainer's own memory, called with views of that memory like the wrappers above. */
+export interface BoundKernels {
+  matmulNN(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr;
+  matmulTN(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr;
+  matmulNT(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr;
+}
+
+/** `set`'s kernels taking views of its memory, as a trainer's step calls them. */
+export function bindKernels(set: KernelSet): BoundKernels {
+  const k = set.exports;
+  return {
+    matmulNN: (out, a, b, n, kk, m) => (k.matmulNN(out.byteOffset, a.byteOffset, b.byteOffset, n, kk, m), out),
+    matmulTN: (out, a, b, n, kk, m) => (k.matmulTN(out.byteOffset, a.byteOffset, b.byteOffset, n, kk, m), out),
+    matmulNT: (out, a, b, n, kk, m) => (k.matmulNT(out.byteOffset, a.byteOffset, b.byteOffset, n, kk, m), out),
+  };
 }
