@@ -9,14 +9,19 @@ import ts from "typescript";
 import { afterAll, expect, it } from "vitest";
 import { BIN, ROOT } from "./support/gradc.js";
 
-// A project of the user's, where `gradc` is this checkout (node_modules/gradc links to it).
-const dir = mkdtempSync(join(tmpdir(), "gradc-training-doc-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Projects of the user's, where `gradc` is this checkout (node_modules/gradc links to it).
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-it("the loop of docs/training.md type-checks and trains to over 0.9 test accuracy", () => {
+it.each([
+  ["the loop", "Train the TwoLayerNet with a generated module"],
+  ["the fused loop", "Train the TwoLayerNet with the module's fused step"],
+])("%s of docs/training.md type-checks and trains to over 0.9 test accuracy", (_, firstLine) => {
+  const dir = mkdtempSync(join(tmpdir(), "gradc-training-doc-"));
+  dirs.push(dir);
   const page = readFileSync(join(ROOT, "docs", "training.md"), "utf8");
   const compileLine = /```sh\n(gradc compile [^\n]*-o net\.ts)\n```/.exec(page)?.[1];
-  const loop = /```ts\n(\/\/ Train the TwoLayerNet with a generated module[\s\S]*?)```/.exec(page)?.[1];
+  const loop = new RegExp(`\`\`\`ts\\n(// ${firstLine}[\\s\\S]*?)\`\`\``).exec(page)?.[1];
   expect(compileLine).toBeDefined();
   expect(loop).toBeDefined();
   mkdirSync(join(dir, "node_modules"));

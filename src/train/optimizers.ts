@@ -1,5 +1,6 @@
 // Owns the optimizers a training loop steps params with (the book's chapter 6 update rules).
 // They update tensors in place and return scalars anew, so they work with any generated module.
+import type { GraphTrainerOptions } from "../runtime/load.js";
 import { setOwn } from "../runtime/records.js";
 import type { Value } from "../runtime/tensor.js";
 
@@ -11,6 +12,11 @@ export type Grads = Readonly<Record<string, Value>>;
 /** An update rule with its state (momentum, running averages), stepped once per batch. */
 export interface Optimizer {
   readonly name: string;
+  /**
+   * The same rule as a generated module's `createTrainer` options, for the optimizers made here:
+   * `train` then runs the module's fused step instead of forward, backward and `step`.
+   */
+  readonly trainerOptions?: GraphTrainerOptions;
   /**
    * Applies one update to `params` from `grads` (same keys), in place: a generated module's
    * Params and Grads, or any object of numbers and tensors.
@@ -82,6 +88,7 @@ export function sgd(lr = defaultLearningRates.sgd): Optimizer {
   // A plain loop: the update is on every training step's critical path.
   return {
     name: "sgd",
+    trainerOptions: { optimizer: "sgd", lr },
     step: (paramsObject, gradsObject) => {
       const params = paramsObject as Params;
       const grads = gradsObject as Grads;
@@ -106,6 +113,7 @@ export function sgd(lr = defaultLearningRates.sgd): Optimizer {
 export function momentum(lr = defaultLearningRates.momentum, alpha = 0.9): Optimizer {
   return {
     name: "momentum",
+    trainerOptions: { optimizer: "momentum", lr, alpha },
     step: stepWith(elementwise(1, (p, g, [v], i) => {
       v![i] = alpha * v![i]! - lr * g;
       return p + v![i]!;
@@ -117,6 +125,7 @@ export function momentum(lr = defaultLearningRates.momentum, alpha = 0.9): Optim
 export function adagrad(lr = defaultLearningRates.adagrad): Optimizer {
   return {
     name: "adagrad",
+    trainerOptions: { optimizer: "adagrad", lr },
     step: stepWith(elementwise(1, (p, g, [h], i) => {
       h![i] += g * g;
       return p - (lr * g) / (Math.sqrt(h![i]!) + 1e-7);
@@ -136,6 +145,7 @@ export function adam(lr = defaultLearningRates.adam, beta1 = 0.9, beta2 = 0.999,
   });
   return {
     name: "adam",
+    trainerOptions: { optimizer: "adam", lr, beta1, beta2, eps },
     step: (params, grads) => {
       t++;
       update(params as Params, grads as Grads);

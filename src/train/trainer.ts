@@ -3,7 +3,7 @@
 // saving and stopping are the caller's (the CLI's) through the hooks.
 import type { GraphModule } from "../runtime/load.js";
 import { mulberry32, shuffle } from "../runtime/random.js";
-import { getOwn } from "../runtime/records.js";
+import { getOwn, setOwn } from "../runtime/records.js";
 import type { Tensor, Value } from "../runtime/tensor.js";
 import { argmax, TRAIN_FRACTION, type Examples, type Split } from "./data.js";
 import type { Optimizer, Params } from "./optimizers.js";
@@ -43,7 +43,14 @@ export interface EpochStats {
   readonly loss: number;
   readonly trainAccuracy?: number;
   readonly testAccuracy?: number;
+  /** The whole epoch. */
   readonly seconds: number;
+  /** Of which: inside the training steps (forward, backward and update). */
+  readonly stepSeconds: number;
+  /** Shuffling and copying examples into batches. */
+  readonly dataSeconds: number;
+  /** Measuring the accuracies. */
+  readonly evalSeconds: number;
 }
 
 /** What `train` returns: the trained params and the statistics of each epoch. */
@@ -144,23 +151,40 @@ export async function train(mod: GraphModule, data: Split, options: TrainOptions
   const order = Int32Array.from({ length: data.train.rows }, (_, i) => i);
   const history: EpochStats[] = [];
   const batches = Math.ceil(data.train.rows / options.batch);
+  const nextBatch = batcher(mod, options.features, options.labels);
   let stopped = false;
+
+  // The module's fused step, where it has one and the optimizer is one of the runtime's: the
+  // params and the optimizer's state stay in the module between steps.
+  const trainerOptions = options.optimizer.trainerOptions;
+  const fused = !options.step && trainerOptions && mod.createTrainer ? mod.createTrainer(params, trainerOptions) : undefined;
+  const syncParams = () => {
+    if (fused) for (const [name, value] of Object.entries(fused.params())) setOwn(params, name, value);
+  };
 
   for (let epoch = 1; epoch <= options.epochs && !stopped; epoch++) {
     const started = performance.now();
+    let stepTime = 0;
     shuffle(order, random);
+    let dataTime = performance.now() - started;
     let lossSum = 0;
     let done = 0;
     for (let b = 0; b < batches; b++) {
+      const t0 = performance.now();
       const rows = order.subarray(b * options.batch, Math.min((b + 1) * options.batch, order.length));
-      const inputs = batchInputs(mod, data.train, rows, options.features, options.labels);
+      const inputs = nextBatch(data.train, rows);
+      const t1 = performance.now();
       let loss: number;
-      if (options.step) loss = await options.step(inputs, params);
+      if (fused) loss = fused.step(inputs);
+      else if (options.step) loss = await options.step(inputs, params);
       else {
         const fwd = mod.forward(inputs, params);
         loss = fwd.outputs[mod.meta.grad.of] as number;
         options.optimizer.step(params, mod.backward(fwd));
       }
+      const t2 = performance.now();
+      dataTime += t1 - t0;
+      stepTime += t2 - t1;
       lossSum += loss;
       done++;
       options.onBatch?.(done, batches, loss);
@@ -171,12 +195,20 @@ export async function train(mod: GraphModule, data: Split, options: TrainOptions
         break;
       }
     }
+    syncParams();
+    const evaluated = performance.now();
+    const trainAccuracy = predict ? accuracy(mod, params, data.train, predict, options) : undefined;
+    const testAccuracy = predict ? accuracy(mod, params, data.test, predict, options) : undefined;
+    const now = performance.now();
     const stats: EpochStats = {
       epoch,
       loss: lossSum / Math.max(1, done),
-      trainAccuracy: predict ? accuracy(mod, params, data.train, predict, options) : undefined,
-      testAccuracy: predict ? accuracy(mod, params, data.test, predict, options) : undefined,
-      seconds: (performance.now() - started) / 1000,
+      trainAccuracy,
+      testAccuracy,
+      seconds: (now - started) / 1000,
+      stepSeconds: stepTime / 1000,
+      dataSeconds: dataTime / 1000,
+      evalSeconds: (now - evaluated) / 1000,
     };
     history.push(stats);
     options.onEpoch?.(stats, params);
@@ -184,19 +216,28 @@ export async function train(mod: GraphModule, data: Split, options: TrainOptions
   return { params, history, stopped };
 }
 
-/** Copies the chosen rows into tensors of the module's dtype. */
-function batchInputs(mod: GraphModule, ex: Examples, rows: ArrayLike<number>, features: string, labels: string): Record<string, Value> {
+/**
+ * Copies the chosen rows into tensors of the module's dtype, in arrays reused from call to call
+ * (a batch is consumed before the next is made): the copy, not an allocation, is the cost.
+ */
+function batcher(mod: GraphModule, features: string, labels: string) {
   const Arr = mod.meta.dtype === "f32" ? Float32Array : Float64Array;
-  const x = new Arr(rows.length * ex.width);
-  const t = new Arr(rows.length * ex.classes);
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
-    x.set(ex.features.subarray(r * ex.width, (r + 1) * ex.width), i * ex.width);
-    t.set(ex.labels.subarray(r * ex.classes, (r + 1) * ex.classes), i * ex.classes);
-  }
-  return {
-    [features]: { shape: [rows.length, ex.width], data: x },
-    [labels]: { shape: [rows.length, ex.classes], data: t },
+  let x = new Arr(0);
+  let t = new Arr(0);
+  return (ex: Examples, rows: ArrayLike<number>): Record<string, Value> => {
+    if (x.length < rows.length * ex.width) x = new Arr(rows.length * ex.width);
+    if (t.length < rows.length * ex.classes) t = new Arr(rows.length * ex.classes);
+    const xs = x.subarray(0, rows.length * ex.width);
+    const ts = t.subarray(0, rows.length * ex.classes);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      xs.set(ex.features.subarray(r * ex.width, (r + 1) * ex.width), i * ex.width);
+      ts.set(ex.labels.subarray(r * ex.classes, (r + 1) * ex.classes), i * ex.classes);
+    }
+    return {
+      [features]: { shape: [rows.length, ex.width], data: xs },
+      [labels]: { shape: [rows.length, ex.classes], data: ts },
+    };
   };
 }
 
@@ -209,9 +250,10 @@ export function accuracy(
   options: Pick<TrainOptions, "features" | "labels">,
 ): number {
   let correct = 0;
+  const nextBatch = batcher(mod, options.features, options.labels);
   for (let start = 0; start < ex.rows; start += EVAL_BATCH) {
     const rows = Int32Array.from({ length: Math.min(EVAL_BATCH, ex.rows - start) }, (_, i) => start + i);
-    const inputs = batchInputs(mod, ex, rows, options.features, options.labels);
+    const inputs = nextBatch(ex, rows);
     const y = mod.forward(inputs, params).outputs[predict] as Tensor;
     const width = y.shape[1]!;
     for (let i = 0; i < rows.length; i++) {

@@ -5,9 +5,9 @@ import { trainingCurves } from "../../src/node/index.js";
 import { expectValidXml, svgTexts } from "./support.js";
 
 const history: EpochStats[] = [
-  { epoch: 1, loss: 0.9, trainAccuracy: 0.7, testAccuracy: 0.65, seconds: 1 },
-  { epoch: 2, loss: 0.5, trainAccuracy: 0.85, testAccuracy: 0.8, seconds: 1 },
-  { epoch: 3, loss: 0.3, trainAccuracy: 0.92, testAccuracy: 0.88, seconds: 1 },
+  { epoch: 1, loss: 0.9, trainAccuracy: 0.7, testAccuracy: 0.65, seconds: 1, stepSeconds: 0.8, dataSeconds: 0.1, evalSeconds: 0.1 },
+  { epoch: 2, loss: 0.5, trainAccuracy: 0.85, testAccuracy: 0.8, seconds: 1, stepSeconds: 0.8, dataSeconds: 0.1, evalSeconds: 0.1 },
+  { epoch: 3, loss: 0.3, trainAccuracy: 0.92, testAccuracy: 0.88, seconds: 1, stepSeconds: 0.8, dataSeconds: 0.1, evalSeconds: 0.1 },
 ];
 
 describe("trainingCurves", () => {
@@ -23,7 +23,7 @@ describe("trainingCurves", () => {
   });
 
   it("draws a single epoch, and loss alone when there is no accuracy", async () => {
-    const svg = await trainingCurves([{ epoch: 1, loss: 2.3, seconds: 1 }], "one");
+    const svg = await trainingCurves([{ epoch: 1, loss: 2.3, seconds: 1, stepSeconds: 0.8, dataSeconds: 0.1, evalSeconds: 0.1 }], "one");
     expectValidXml(svg);
     const texts = svgTexts(svg);
     expect(texts).toContain("mean loss");

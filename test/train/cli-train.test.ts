@@ -43,7 +43,13 @@ describe("gradc train", () => {
     expect(r.stdout).toMatch(/epoch 1\/3 {2}loss \d\.\d{4} {2}train acc 0\.\d{4} {2}test acc 0\.\d{4}/);
     expect(r.stdout).toMatch(/epoch 3\/3/);
     const lines = readFileSync(log, "utf8").trim().split("\n");
-    expect(lines[0]).toBe("epoch,loss,train_accuracy,test_accuracy,seconds");
+    expect(lines[0]).toBe("epoch,loss,train_accuracy,test_accuracy,seconds,step_seconds,data_seconds,eval_seconds");
+    // The epoch's time is the steps', the batches' and the evaluation's, and a little more.
+    for (const line of lines.slice(1)) {
+      const [seconds, step, data, evaluation] = line.split(",").slice(4).map(Number) as [number, number, number, number];
+      expect(step + data + evaluation).toBeLessThanOrEqual(seconds + 0.003);
+      expect(Math.min(step, data, evaluation)).toBeGreaterThanOrEqual(0);
+    }
     expect(lines).toHaveLength(4);
     const params = JSON.parse(readFileSync(save, "utf8"));
     expect(Object.keys(params).sort()).toEqual(["W", "b"]);

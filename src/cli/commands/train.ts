@@ -186,7 +186,8 @@ export function formatEpoch(s: EpochStats, epochs: number): string {
   const width = String(epochs).length;
   return (
     `epoch ${String(s.epoch).padStart(width)}/${epochs}  loss ${s.loss.toFixed(4)}  ` +
-    `train acc ${percent(s.trainAccuracy)}  test acc ${percent(s.testAccuracy)}  (${s.seconds.toFixed(1)} s)`
+    `train acc ${percent(s.trainAccuracy)}  test acc ${percent(s.testAccuracy)}  ` +
+    `(${s.seconds.toFixed(1)} s: steps ${s.stepSeconds.toFixed(1)}, data ${s.dataSeconds.toFixed(1)}, evaluation ${s.evalSeconds.toFixed(1)})`
   );
 }
 
@@ -230,6 +231,8 @@ function plotter(target: string, title: string, inputs: readonly string[]) {
 }
 
 function logCsv(history: readonly EpochStats[]): string {
-  const rows = history.map((s) => [s.epoch, s.loss, s.trainAccuracy ?? "", s.testAccuracy ?? "", s.seconds.toFixed(3)].join(","));
-  return `epoch,loss,train_accuracy,test_accuracy,seconds\n${rows.join("\n")}\n`;
+  const rows = history.map((s) =>
+    [s.epoch, s.loss, s.trainAccuracy ?? "", s.testAccuracy ?? "", ...[s.seconds, s.stepSeconds, s.dataSeconds, s.evalSeconds].map((t) => t.toFixed(3))].join(","),
+  );
+  return `epoch,loss,train_accuracy,test_accuracy,seconds,step_seconds,data_seconds,eval_seconds\n${rows.join("\n")}\n`;
 }
