@@ -35,9 +35,10 @@ export async function runTrain({ epochs }) {
     const log = path.join(dir, "train.csv");
     const args = ["bin/gradc.js", "train", "examples/two_layer_net.graph", "--epochs", String(epochs), "--log", log];
     const t0 = performance.now();
-    await run(args);
+    const output = await run(args);
     const wall = (performance.now() - t0) / 1000;
-    return { command: `node ${args.slice(0, -1).join(" ")} <tmp>/train.csv`, wall, ...parseCsv(await readFile(log, "utf8")) };
+    const setup = output.split("\n").find((l) => l.startsWith("training ")); // what it trained: dtype, target, data
+    return { command: `node ${args.slice(0, -1).join(" ")} <tmp>/train.csv`, setup, wall, ...parseCsv(await readFile(log, "utf8")) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -51,6 +52,7 @@ export function overheads(train) {
 
 export function printTrain(say, train) {
   say(`gradc train, time split per epoch (${train.command}; whole command ${train.wall.toFixed(1)} s):`);
+  if (train.setup) say(`its first line: ${train.setup}`);
   say();
   const split = overheads(train);
   const cols = ["seconds", "step_seconds", "data_seconds", "eval_seconds"].filter((c) => train.columns.includes(c));
