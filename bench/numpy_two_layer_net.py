@@ -4,7 +4,9 @@ Layers as in the book's common/layers.py and common/functions.py (Affine, Relu, 
 the net as in ch05/two_layer_net.py, and plain SGD (W -= lr * dW). Reads the batch and the
 initial params that run.mjs wrote (raw little-endian f64) and prints one JSON object.
 
-usage: python3 numpy_two_layer_net.py DIR DTYPE WARMUP MIN_ITERS MIN_MS MAX_ITERS
+usage: python3 numpy_two_layer_net.py DIR DTYPE WARMUP MIN_ITERS MIN_MS MAX_ITERS [PARTS]
+
+PARTS: what to time, "step,forward" (the default), "step" or "forward".
 """
 import json
 import os
@@ -180,10 +182,11 @@ def blas_info():
     return info
 
 
-def main():
-    folder, dtype, warmup, min_iters, min_ms, max_iters = sys.argv[1:7]
-    warmup, min_iters, max_iters = int(warmup), int(min_iters), int(max_iters)
-    min_ms = float(min_ms)
+def load_problem(argv):
+    """The batch, the initial params and the timing rule that run.mjs passed (see usage)."""
+    folder, dtype, warmup, min_iters, min_ms, max_iters = argv[1:7]
+    parts = argv[7].split(",") if len(argv) > 7 else ["step", "forward"]
+    timing = (int(warmup), int(min_iters), float(min_ms), int(max_iters))
     dt = np.float32 if dtype == "f32" else np.float64
     meta = json.load(open(os.path.join(folder, "meta.json")))
 
@@ -193,8 +196,27 @@ def main():
 
     x, t = read("x"), read("t")
     params = {k: read(k) for k in ("W1", "b1", "W2", "b2")}
+    return x, t, params, dt(meta["lr"]), dt, parts, timing
+
+
+def run_and_report(step, forward, parts, timing, params, check_dtype):
+    """Times the parts asked for and prints the JSON run.mjs reads; `moved` says whether the
+    steps really changed W2 (a step that skipped its update would leave it alone)."""
+    W2_before = params["W2"].copy()
+    out = {"info": blas_info()}
+    if "step" in parts:
+        out["step"], out["loss0"] = measure(step, *timing)
+        out["moved"] = bool(np.any(params["W2"] != W2_before))
+    if "forward" in parts:
+        out["forward"], first = measure(forward, *timing)
+        out.setdefault("loss0", first)
+    check_dtype()
+    print(json.dumps(out))
+
+
+def main():
+    x, t, params, lr, dt, parts, timing = load_problem(sys.argv)
     net = TwoLayerNet(params)
-    lr = dt(meta["lr"])
 
     def step():
         grads = net.gradient(x, t)
@@ -205,10 +227,10 @@ def main():
     def forward():
         return float(net.loss(x, t))
 
-    s, first = measure(step, warmup, min_iters, min_ms, max_iters)
-    f, _ = measure(forward, warmup, min_iters, min_ms, max_iters)
-    assert net.params["W1"].dtype == dt and net.lastLayer.y.dtype == dt, "dtype drifted"
-    print(json.dumps({"step": s, "forward": f, "loss0": first, "info": blas_info()}))
+    def check_dtype():
+        assert net.params["W1"].dtype == dt and net.lastLayer.y.dtype == dt, "dtype drifted"
+
+    run_and_report(step, forward, parts, timing, net.params, check_dtype)
 
 
 if __name__ == "__main__":

@@ -1,69 +1,98 @@
 // gradc's generated modules, loaded through the public API from the build in dist/.
-import { readFile } from "node:fs/promises";
 import { loadGraph, sgd } from "../../dist/index.js";
-import { C, D, LR, N, measure } from "../lib.mjs";
+import { C, D, LR, N, TIMING, measure, moved, twoLayerNetSource } from "../lib.mjs";
 
-const graphFile = new URL("../../examples/two_layer_net.graph", import.meta.url);
+const modules = new Map();
 
-/** One gradc implementation: target × dtype, timed on a training step and on forward alone. */
-export async function benchGradc(problem, target, dtype) {
-  const source = await readFile(graphFile, "utf8");
-  const { module, code } = await loadGraph(source, { target, dtype, file: "two_layer_net.graph" });
-  const Arr = dtype === "f32" ? Float32Array : Float64Array;
-  const p = problem.params[50];
-  const params = {
-    W1: { shape: [D, 50], data: Arr.from(p.W1) },
-    b1: { shape: [50], data: Arr.from(p.b1) },
-    W2: { shape: [50, C], data: Arr.from(p.W2) },
-    b2: { shape: [C], data: Arr.from(p.b2) },
-  };
-  const inputs = {
-    x: { shape: [N, D], data: Arr.from(problem.x) },
-    t: { shape: [N, C], data: Arr.from(problem.t) },
-  };
-  const optimizer = sgd(LR);
-
-  const step = () => {
-    const fwd = module.forward(inputs, params);
-    const grads = module.backward(fwd);
-    optimizer.step(params, grads);
-    return fwd.outputs.loss;
-  };
-  const forward = () => module.forward(inputs, params).outputs.loss;
-
-  const s = await measure(step);
-  const f = await measure(forward);
-
-  // Where a step's time goes: forward, backward and the SGD update timed apart (wasm only: the
-  // ts target is slow enough that this would cost seconds).
-  let parts;
-  if (target === "wasm") {
-    const samples = { forward: [], backward: [], sgd: [] };
-    for (let i = 0; i < 400; i++) {
-      const t0 = performance.now();
-      const fwd = module.forward(inputs, params);
-      const t1 = performance.now();
-      const grads = module.backward(fwd);
-      const t2 = performance.now();
-      optimizer.step(params, grads);
-      const t3 = performance.now();
-      if (i < 100) continue;
-      samples.forward.push(t1 - t0);
-      samples.backward.push(t2 - t1);
-      samples.sgd.push(t3 - t2);
-    }
-    parts = samples;
+/** The TwoLayerNet of hidden width H compiled for target × dtype, once per run. */
+async function loadNet(H, target, dtype) {
+  const key = `${H} ${target} ${dtype}`;
+  if (!modules.has(key)) {
+    const source = await twoLayerNetSource(H);
+    modules.set(key, await loadGraph(source, { target, dtype, file: "two_layer_net.graph" }));
   }
+  return modules.get(key);
+}
+
+function tensors(work, dtype) {
+  const Arr = dtype === "f32" ? Float32Array : Float64Array;
+  const { n, H, params: p } = work;
   return {
-    name: `gradc ${target}`,
-    dtype,
-    width: 50,
-    step: s.samples,
-    forward: f.samples,
-    loss0: s.first,
-    parts,
-    code,
+    params: {
+      W1: { shape: [D, H], data: Arr.from(p.W1) },
+      b1: { shape: [H], data: Arr.from(p.b1) },
+      W2: { shape: [H, C], data: Arr.from(p.W2) },
+      b2: { shape: [C], data: Arr.from(p.b2) },
+    },
+    inputs: { x: { shape: [n, D], data: Arr.from(work.x) }, t: { shape: [n, C], data: Arr.from(work.t) } },
   };
+}
+
+/**
+ * One gradc row on the workload (see lib.mjs). `mode` "trainer": the step is the module's
+ * `createTrainer(params, { optimizer: "sgd", lr }).step(inputs)` (forward, backward and update in
+ * one call, params kept in the module); "classic": the step is `forward`, `backward` and the
+ * runtime's `sgd` optimizer, as before createTrainer. `parts` lists what to time: "step" and/or
+ * "forward" (`module.forward`, the loss of the batch).
+ */
+export async function benchGradc(work, target, dtype, { mode = "classic", parts = ["step", "forward"], timing = TIMING, split = false } = {}) {
+  const { module, code } = await loadNet(work.H, target, dtype);
+  const { params, inputs } = tensors(work, dtype);
+  const name = !parts.includes("step") ? `gradc ${target}` : mode === "trainer" ? `gradc ${target} trainer` : `gradc ${target}, forward+backward+sgd`;
+  const row = { name, dtype, width: work.H, batch: work.n, notes: [], code };
+
+  if (parts.includes("step")) {
+    let step;
+    let current;
+    if (mode === "trainer") {
+      if (typeof module.createTrainer !== "function") {
+        throw new Error("not available: the generated module has no createTrainer (this build predates it)");
+      }
+      const trainer = module.createTrainer(params, { optimizer: "sgd", lr: LR });
+      step = () => trainer.step(inputs);
+      current = () => trainer.params();
+    } else {
+      const optimizer = sgd(LR);
+      step = () => {
+        const fwd = module.forward(inputs, params);
+        optimizer.step(params, module.backward(fwd));
+        return fwd.outputs.loss;
+      };
+      current = () => params;
+    }
+    const s = await measure(step, timing);
+    row.step = s.samples;
+    row.loss0 = s.first;
+    if (!moved(current().W2.data, work.params.W2)) row.notes.push("WARNING: W2 did not change");
+  }
+  if (parts.includes("forward")) {
+    const fresh = tensors(work, dtype); // the initial params, whatever the steps did to theirs
+    const f = await measure(() => module.forward(fresh.inputs, fresh.params).outputs.loss, timing);
+    row.forward = f.samples;
+    row.loss0 ??= f.first;
+  }
+  // `split`: where a classic step goes, forward, backward and the SGD update timed apart.
+  if (split && mode === "classic") row.parts = timeParts(module, params, inputs);
+  return row;
+}
+
+function timeParts(module, params, inputs) {
+  const optimizer = sgd(LR);
+  const samples = { forward: [], backward: [], sgd: [] };
+  for (let i = 0; i < 400; i++) {
+    const t0 = performance.now();
+    const fwd = module.forward(inputs, params);
+    const t1 = performance.now();
+    const grads = module.backward(fwd);
+    const t2 = performance.now();
+    optimizer.step(params, grads);
+    const t3 = performance.now();
+    if (i < 100) continue;
+    samples.forward.push(t1 - t0);
+    samples.backward.push(t2 - t1);
+    samples.sgd.push(t3 - t2);
+  }
+  return samples;
 }
 
 /**

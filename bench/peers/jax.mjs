@@ -1,6 +1,6 @@
 // jax-js (f32) on its WebAssembly device: a jit of value-and-grad of the loss followed by the SGD
 // update, traced and compiled once; then the arrays are read back so the work is really done.
-import { C, D, LR, N, measure } from "../lib.mjs";
+import { C, D, LR, TIMING, measure, moved } from "../lib.mjs";
 
 let jax;
 async function load() {
@@ -18,13 +18,13 @@ async function load() {
  * `fused`: true puts the SGD update inside the same jit as value-and-grad (one compiled program
  * a step); false jits value-and-grad and applies the update eagerly after it.
  */
-export async function benchJax(problem, H, { fused = true } = {}) {
+export async function benchJax(work, { fused = true, timing = TIMING } = {}) {
   const { numpy: np, nn, jit, valueAndGrad, tree, blockUntilReady } = await load();
-  const p0 = problem.params[H];
+  const { n, H, params: p0 } = work;
   const arr = (data, shape) => np.array(Float32Array.from(data)).reshape(shape);
   let params = { W1: arr(p0.W1, [D, H]), b1: arr(p0.b1, [H]), W2: arr(p0.W2, [H, C]), b2: arr(p0.b2, [C]) };
-  const x = arr(problem.x, [N, D]);
-  const t = arr(problem.t, [N, C]);
+  const x = arr(work.x, [n, D]);
+  const t = arr(work.t, [n, C]);
 
   // Every jax-js function takes ownership of its array arguments (see its README): `.ref` keeps one.
   const lossOf = (p, x, t) => {
@@ -65,11 +65,11 @@ export async function benchJax(problem, H, { fused = true } = {}) {
     return value;
   };
 
-  const s = await measure(step);
-  const f = await measure(forward);
+  const s = await measure(step, timing);
+  const f = await measure(forward, timing);
   const notes = [];
   const W2now = await params.W2.ref.data();
-  if (W2now[0] === Math.fround(p0.W2[0])) notes.push("WARNING: W2 did not change");
+  if (!moved(W2now, p0.W2)) notes.push("WARNING: W2 did not change");
   notes.push(fused ? "value-and-grad and update in one jit" : "jit(value-and-grad), update eager");
   tree.dispose(params);
   x.dispose();
@@ -80,6 +80,7 @@ export async function benchJax(problem, H, { fused = true } = {}) {
     name: `jax-js wasm, H=${H}`,
     dtype: "f32",
     width: H,
+    batch: n,
     step: s.samples,
     forward: f.samples,
     loss0: s.first,

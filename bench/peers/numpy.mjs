@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { C, D, LR, N, TIMING } from "../lib.mjs";
+import { C, D, LR, TIMING } from "../lib.mjs";
 
 const script = fileURLToPath(new URL("../numpy_two_layer_net.py", import.meta.url));
 
@@ -45,28 +45,38 @@ function run(python, args) {
   });
 }
 
-export async function benchNumpy(problem, python, dtype) {
+const scripts = {
+  book: { file: script, name: "NumPy (book), 1 thread" },
+  lean: { file: fileURLToPath(new URL("../numpy_lean_two_layer_net.py", import.meta.url)), name: "NumPy (lean), 1 thread" },
+};
+
+/**
+ * One NumPy row: `variant` "book" (the book's layers) or "lean" (bench/numpy_lean_two_layer_net.py)
+ * on the workload (see lib.mjs), timing `parts` (step and/or forward) by `timing`.
+ */
+export async function benchNumpy(work, python, dtype, { variant = "book", parts = ["step", "forward"], timing = TIMING } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), "gradc-bench-"));
   try {
-    const p = problem.params[50];
-    const arrays = { x: [problem.x, [N, D]], t: [problem.t, [N, C]], W1: [p.W1, [D, 50]], b1: [p.b1, [50]], W2: [p.W2, [50, C]], b2: [p.b2, [C]] };
+    const { n, H, params: p } = work;
+    const arrays = { x: [work.x, [n, D]], t: [work.t, [n, C]], W1: [p.W1, [D, H]], b1: [p.b1, [H]], W2: [p.W2, [H, C]], b2: [p.b2, [C]] };
     const meta = { lr: LR };
     for (const [name, [data, shape]] of Object.entries(arrays)) {
       await writeFile(path.join(dir, `${name}.bin`), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
       meta[name] = shape;
     }
     await writeFile(path.join(dir, "meta.json"), JSON.stringify(meta));
-    const { warmup, minIters, minMs, maxIters } = TIMING;
-    const r = await run(python, [script, dir, dtype, warmup, minIters, minMs, maxIters].map(String));
+    const { warmup, minIters, minMs, maxIters } = timing;
+    const r = await run(python, [scripts[variant].file, dir, dtype, warmup, minIters, minMs, maxIters, parts.join(",")].map(String));
     return {
-      name: "NumPy (book), 1 thread",
+      name: scripts[variant].name,
       dtype,
-      width: 50,
+      width: H,
+      batch: n,
       step: r.step,
       forward: r.forward,
       loss0: r.loss0,
       info: r.info,
-      notes: [],
+      notes: r.moved === false ? ["WARNING: W2 did not change"] : [],
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 // are read from node_modules by file path.
 import { createRequire } from "node:module";
 import path from "node:path";
-import { C, D, LR, N, measure } from "../lib.mjs";
+import { C, D, LR, TIMING, measure, moved } from "../lib.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -16,8 +16,13 @@ async function load() {
   return tf;
 }
 
-/** backend: "cpu" or "wasm". */
-export async function benchTfjs(problem, backend) {
+let made = 0; // variables are named, and names must be unique while they live
+
+/**
+ * One TensorFlow.js row on the workload (see lib.mjs). backend: "cpu" or "wasm". `parts` lists
+ * what to time: "step" (variableGrads and the SGD update) and/or "forward" (the loss).
+ */
+export async function benchTfjs(work, backend, { parts = ["step", "forward"], timing = TIMING } = {}) {
   const tf = await load();
   if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} did not start`);
   await tf.ready();
@@ -27,14 +32,16 @@ export async function benchTfjs(problem, backend) {
     const threads = await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT");
     notes.push(`SIMD ${simd ? "on" : "off"}, threads ${threads ? "on" : "off (one thread)"}`);
   }
-  const p = problem.params[50];
-  const x = tf.tensor2d(Float32Array.from(problem.x), [N, D]);
-  const t = tf.tensor2d(Float32Array.from(problem.t), [N, C]);
-  const W1 = tf.variable(tf.tensor2d(Float32Array.from(p.W1), [D, 50]), true, `W1_${backend}`);
-  const b1 = tf.variable(tf.tensor1d(Float32Array.from(p.b1)), true, `b1_${backend}`);
-  const W2 = tf.variable(tf.tensor2d(Float32Array.from(p.W2), [50, C]), true, `W2_${backend}`);
-  const b2 = tf.variable(tf.tensor1d(Float32Array.from(p.b2)), true, `b2_${backend}`);
+  const { n, H, params: p } = work;
+  const x = tf.tensor2d(Float32Array.from(work.x), [n, D]);
+  const t = tf.tensor2d(Float32Array.from(work.t), [n, C]);
+  const id = `${backend}_${made++}`;
+  const W1 = tf.variable(tf.tensor2d(Float32Array.from(p.W1), [D, H]), true, `W1_${id}`);
+  const b1 = tf.variable(tf.tensor1d(Float32Array.from(p.b1)), true, `b1_${id}`);
+  const W2 = tf.variable(tf.tensor2d(Float32Array.from(p.W2), [H, C]), true, `W2_${id}`);
+  const b2 = tf.variable(tf.tensor1d(Float32Array.from(p.b2)), true, `b2_${id}`);
   const vars = [W1, b1, W2, b2];
+  const initial = vars.map((v) => tf.clone(v));
 
   const lossOf = () => {
     const h = tf.relu(tf.add(tf.matMul(x, W1), b1));
@@ -60,22 +67,23 @@ export async function benchTfjs(problem, backend) {
     return value;
   };
 
+  const row = { name: `tfjs ${backend}`, dtype: "f32", width: H, batch: n, notes };
   const before = tf.memory().numTensors;
-  const s = await measure(step);
-  const f = await measure(forward);
+  if (parts.includes("step")) {
+    const s = await measure(step, timing);
+    row.step = s.samples;
+    row.loss0 = s.first;
+    // the update really happened: the weights moved away from their initial values
+    if (!moved(await W2.data(), p.W2)) notes.push("WARNING: W2 did not change");
+    vars.forEach((v, i) => v.assign(initial[i])); // forward sees the initial params, as the others' do
+  }
+  if (parts.includes("forward")) {
+    const f = await measure(forward, timing);
+    row.forward = f.samples;
+    row.loss0 ??= f.first;
+  }
   const leaked = tf.memory().numTensors - before;
   if (leaked !== 0) notes.push(`${leaked} tensors leaked`);
-  // the update really happened: the weights moved away from their initial values
-  const moved = Math.abs((await W2.data())[0] - p.W2[0]) > 0;
-  if (!moved) notes.push("WARNING: W2 did not change");
-  for (const v of [x, t, ...vars]) v.dispose();
-  return {
-    name: `tfjs ${backend}`,
-    dtype: "f32",
-    width: 50,
-    step: s.samples,
-    forward: f.samples,
-    loss0: s.first,
-    notes,
-  };
+  for (const v of [x, t, ...vars, ...initial]) v.dispose();
+  return row;
 }
