@@ -75,11 +75,6 @@ export async function trainCommand(io: Io, file: string, opts: TrainOptions): Pr
   const optimizer = makeOptimizer(opts.optimizer, opts.lr);
   // Refuse a graph that cannot be trained before announcing the run.
   const { predict } = await guardedAsync(name, async () => planTraining(module, data, opts.features, opts.labels, opts.predict));
-  // With a second core, the accuracies of each epoch are measured there while the next one trains.
-  const evaluator =
-    predict !== undefined && loaded.code !== undefined && availableParallelism() > 1
-      ? startEvaluator(loaded.code, data, { predict, features: opts.features, labels: opts.labels })
-      : undefined;
 
   // Another engine runs the steps from the same graph, exported as `gradc export --training` does.
   let engine: Awaited<ReturnType<typeof onnxRuntimeStep>> | undefined;
@@ -115,6 +110,11 @@ export async function trainCommand(io: Io, file: string, opts: TrainOptions): Pr
   let barRunning = false;
   const title = `${name} (graph "${module.meta.graph}"), ${opts.optimizer}, batch ${opts.batch}`;
   const plot = opts.plot ? plotter(opts.plot, title, protectedFiles) : undefined;
+  // With a second core, the accuracies of each epoch are measured there while the next one trains.
+  const evaluator =
+    predict !== undefined && loaded.code !== undefined && availableParallelism() > 1
+      ? startEvaluator(loaded.code, data, { predict, features: opts.features, labels: opts.labels })
+      : undefined;
   try {
     const result = await guardedAsync(name, () =>
       train(module, data, {
