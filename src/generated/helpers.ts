@@ -47,7 +47,11 @@ export type HelperName =
   | "allocateInMemory"
   | "wasmMatmulNN"
   | "wasmMatmulTN"
-  | "wasmMatmulNT";
+  | "wasmMatmulNT"
+  | "wasmSgd"
+  | "wasmMomentum"
+  | "wasmAdagrad"
+  | "wasmAdam";
 
 /** Every helper, in the order declarations appear in a module. */
 export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
@@ -187,7 +191,7 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
     uses: [],
   },
   WasmKernels: {
-    ts: "/** The kernels' exports: byte offsets of out, a and b in the memory, then n, k and m. */\ninterface WasmKernels {\n  matmulNN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulNT(out: number, a: number, b: number, n: number, k: number, m: number): void;\n}",
+    ts: "/**\n * The kernels' exports: byte offsets of the arrays in the memory, then sizes (n, k, m or an\n * element count), then scalars. The optimizer updates overwrite their first array and state.\n */\ninterface WasmKernels {\n  matmulNN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulNT(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  sgd(p: number, g: number, count: number, lr: number): void;\n  momentum(p: number, g: number, v: number, count: number, lr: number, alpha: number): void;\n  adagrad(p: number, g: number, h: number, count: number, lr: number): void;\n  adam(\n    p: number,\n    g: number,\n    m: number,\n    v: number,\n    count: number,\n    lr: number,\n    beta1: number,\n    beta2: number,\n    eps: number,\n    c1: number,\n    c2: number,\n  ): void;\n}",
     js: "",
     uses: [],
   },
@@ -234,6 +238,26 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
   wasmMatmulNT: {
     ts: "/** out[n×m] = a · bᵀ for b stored as [m×k], in WebAssembly SIMD. */\nfunction wasmMatmulNT(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr {\n  wasm.matmulNT(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m);\n  return out;\n}",
     js: "/** out[n×m] = a · bᵀ for b stored as [m×k], in WebAssembly SIMD. */\nfunction wasmMatmulNT(out, a, b, n, k, m) {\n  wasm.matmulNT(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m);\n  return out;\n}",
+    uses: ["wasm"],
+  },
+  wasmSgd: {
+    ts: "// The optimizers' updates of src/train/optimizers.ts, element for element (bit-identical in f64),\n// over `count` elements of arrays in the module's memory; each returns the updated params.\n\n/** p ← p − lr·g */\nfunction wasmSgd(p: Arr, g: Arr, count: number, lr: number): Arr {\n  wasm.sgd(p.byteOffset, g.byteOffset, count, lr);\n  return p;\n}",
+    js: "// The optimizers' updates of src/train/optimizers.ts, element for element (bit-identical in f64),\n// over `count` elements of arrays in the module's memory; each returns the updated params.\n/** p ← p − lr·g */\nfunction wasmSgd(p, g, count, lr) {\n  wasm.sgd(p.byteOffset, g.byteOffset, count, lr);\n  return p;\n}",
+    uses: ["wasm"],
+  },
+  wasmMomentum: {
+    ts: "/** v ← α·v − lr·g; p ← p + v */\nfunction wasmMomentum(p: Arr, g: Arr, v: Arr, count: number, lr: number, alpha: number): Arr {\n  wasm.momentum(p.byteOffset, g.byteOffset, v.byteOffset, count, lr, alpha);\n  return p;\n}",
+    js: "/** v ← α·v − lr·g; p ← p + v */\nfunction wasmMomentum(p, g, v, count, lr, alpha) {\n  wasm.momentum(p.byteOffset, g.byteOffset, v.byteOffset, count, lr, alpha);\n  return p;\n}",
+    uses: ["wasm"],
+  },
+  wasmAdagrad: {
+    ts: "/** h ← h + g·g; p ← p − lr·g / (√h + 1e-7) */\nfunction wasmAdagrad(p: Arr, g: Arr, h: Arr, count: number, lr: number): Arr {\n  wasm.adagrad(p.byteOffset, g.byteOffset, h.byteOffset, count, lr);\n  return p;\n}",
+    js: "/** h ← h + g·g; p ← p − lr·g / (√h + 1e-7) */\nfunction wasmAdagrad(p, g, h, count, lr) {\n  wasm.adagrad(p.byteOffset, g.byteOffset, h.byteOffset, count, lr);\n  return p;\n}",
+    uses: ["wasm"],
+  },
+  wasmAdam: {
+    ts: "/**\n * m ← β₁·m + (1−β₁)·g; v ← β₂·v + (1−β₂)·g²; p ← p − lr·(m/c1) / (√(v/c2) + eps), with the bias\n * corrections of step t (from 1) computed by the caller: c1 = 1 − β₁ᵗ, c2 = 1 − β₂ᵗ.\n */\nfunction wasmAdam(\n  p: Arr,\n  g: Arr,\n  m: Arr,\n  v: Arr,\n  count: number,\n  lr: number,\n  beta1: number,\n  beta2: number,\n  eps: number,\n  c1: number,\n  c2: number,\n): Arr {\n  wasm.adam(\n    p.byteOffset,\n    g.byteOffset,\n    m.byteOffset,\n    v.byteOffset,\n    count,\n    lr,\n    beta1,\n    beta2,\n    eps,\n    c1,\n    c2,\n  );\n  return p;\n}",
+    js: "/**\n * m ← β₁·m + (1−β₁)·g; v ← β₂·v + (1−β₂)·g²; p ← p − lr·(m/c1) / (√(v/c2) + eps), with the bias\n * corrections of step t (from 1) computed by the caller: c1 = 1 − β₁ᵗ, c2 = 1 − β₂ᵗ.\n */\nfunction wasmAdam(p, g, m, v, count, lr, beta1, beta2, eps, c1, c2) {\n  wasm.adam(\n    p.byteOffset,\n    g.byteOffset,\n    m.byteOffset,\n    v.byteOffset,\n    count,\n    lr,\n    beta1,\n    beta2,\n    eps,\n    c1,\n    c2,\n  );\n  return p;\n}",
     uses: ["wasm"],
   },
 };

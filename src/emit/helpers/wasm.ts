@@ -1,6 +1,6 @@
-// The wasm target's runtime: the matrix-product kernels gradc built when it was packaged
-// (scripts/wasm-kernels.ts), instantiated over one WebAssembly memory, and buffers allocated
-// in that memory so the kernels read and write them in place.
+// The wasm target's runtime: the kernels gradc built when it was packaged (scripts/wasm-kernels.ts:
+// matrix products, optimizer updates), instantiated over one WebAssembly memory, and buffers
+// allocated in that memory so the kernels read and write them in place.
 import { alignedOffsets } from "./allocate.js";
 import { Arr } from "./arr.js";
 import { kernelBytes } from "./kernel-bytes.js";
@@ -11,11 +11,18 @@ export interface WasmMemory {
   grow(pages: number): number;
 }
 
-/** The kernels' exports: byte offsets of out, a and b in the memory, then n, k and m. */
+/**
+ * The kernels' exports: byte offsets of the arrays in the memory, then sizes (n, k, m or an
+ * element count), then scalars. The optimizer updates overwrite their first array and state.
+ */
 export interface WasmKernels {
   matmulNN(out: number, a: number, b: number, n: number, k: number, m: number): void;
   matmulTN(out: number, a: number, b: number, n: number, k: number, m: number): void;
   matmulNT(out: number, a: number, b: number, n: number, k: number, m: number): void;
+  sgd(p: number, g: number, count: number, lr: number): void;
+  momentum(p: number, g: number, v: number, count: number, lr: number, alpha: number): void;
+  adagrad(p: number, g: number, h: number, count: number, lr: number): void;
+  adam(p: number, g: number, m: number, v: number, count: number, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number): void;
 }
 
 export interface WasmApi {
@@ -75,4 +82,37 @@ export function wasmMatmulTN(out: Arr, a: Arr, b: Arr, n: number, k: number, m: 
 export function wasmMatmulNT(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr {
   wasm.matmulNT(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m);
   return out;
+}
+
+// The optimizers' updates of src/train/optimizers.ts, element for element (bit-identical in f64),
+// over `count` elements of arrays in the module's memory; each returns the updated params.
+
+/** p ← p − lr·g */
+export function wasmSgd(p: Arr, g: Arr, count: number, lr: number): Arr {
+  wasm.sgd(p.byteOffset, g.byteOffset, count, lr);
+  return p;
+}
+
+/** v ← α·v − lr·g; p ← p + v */
+export function wasmMomentum(p: Arr, g: Arr, v: Arr, count: number, lr: number, alpha: number): Arr {
+  wasm.momentum(p.byteOffset, g.byteOffset, v.byteOffset, count, lr, alpha);
+  return p;
+}
+
+/** h ← h + g·g; p ← p − lr·g / (√h + 1e-7) */
+export function wasmAdagrad(p: Arr, g: Arr, h: Arr, count: number, lr: number): Arr {
+  wasm.adagrad(p.byteOffset, g.byteOffset, h.byteOffset, count, lr);
+  return p;
+}
+
+/**
+ * m ← β₁·m + (1−β₁)·g; v ← β₂·v + (1−β₂)·g²; p ← p − lr·(m/c1) / (√(v/c2) + eps), with the bias
+ * corrections of step t (from 1) computed by the caller: c1 = 1 − β₁ᵗ, c2 = 1 − β₂ᵗ.
+ */
+export function wasmAdam(
+  p: Arr, g: Arr, m: Arr, v: Arr, count: number,
+  lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number,
+): Arr {
+  wasm.adam(p.byteOffset, g.byteOffset, m.byteOffset, v.byteOffset, count, lr, beta1, beta2, eps, c1, c2);
+  return p;
 }

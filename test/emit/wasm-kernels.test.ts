@@ -1,0 +1,118 @@
+// The wasm kernels of both dtypes (scripts/wasm-kernels.ts, as src/generated/ embeds them), each
+// module on a memory of its own, against plain JavaScript: the optimizer updates against
+// src/train/optimizers.ts itself, bit for bit in f64. Lengths are odd so every path runs (whole
+// vectors, the scalar tail, a tail alone), and every array is followed by a guard that no kernel
+// may write.
+import { describe, expect, it } from "vitest";
+import { fromBase64, type WasmKernels } from "../../src/emit/helpers/wasm.js";
+import { wasmKernelsBase64 } from "../../src/generated/wasm-kernels.js";
+import { mulberry32 } from "../../src/runtime/random.js";
+import { adagrad, adam, momentum, sgd, type Optimizer } from "../../src/train/optimizers.js";
+
+type Dtype = "f32" | "f64";
+type Floats = Float32Array | Float64Array;
+
+const GUARD = 16;
+const GUARD_BYTE = 0xab;
+
+/** One dtype's kernels on a fresh 4 MiB memory, and arrays in it, each 16-byte aligned and guarded. */
+function instantiate(dtype: Dtype) {
+  const memory = new WebAssembly.Memory({ initial: 64 });
+  const module = new WebAssembly.Module(new Uint8Array(fromBase64(wasmKernelsBase64[dtype])));
+  const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmKernels;
+  const Arr = dtype === "f64" ? Float64Array : Float32Array;
+  const bytes = new Uint8Array(memory.buffer);
+  const guards: number[] = [];
+  let top = 0;
+  const array = (values: ArrayLike<number>): Floats => {
+    const view = new Arr(memory.buffer, top, values.length);
+    view.set(values);
+    top += Math.ceil(view.byteLength / 16) * 16;
+    bytes.fill(GUARD_BYTE, view.byteOffset + view.byteLength, top + GUARD);
+    guards.push(view.byteOffset + view.byteLength, top + GUARD);
+    top += GUARD;
+    if (top > bytes.length) throw new Error("the test's arrays outgrew its memory");
+    return view;
+  };
+  const guardsIntact = () => {
+    for (let i = 0; i < guards.length; i += 2) {
+      for (let b = guards[i]!; b < guards[i + 1]!; b++) if (bytes[b] !== GUARD_BYTE) return false;
+    }
+    return true;
+  };
+  return { kernels, array, guardsIntact, Arr };
+}
+
+/** Uniform in (-1, 1), with exact zeros sprinkled in (√0 and 0·x paths). */
+function randoms(random: () => number, length: number): Float64Array {
+  return Float64Array.from({ length }, (_, i) => (i % 7 === 3 ? 0 : random() * 2 - 1));
+}
+
+/** Largest |a − b| over the largest magnitude of either. */
+function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let scale = 1e-300;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    scale = Math.max(scale, Math.abs(a[i]!), Math.abs(b[i]!));
+    worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+  }
+  return worst / scale;
+}
+
+const lengths = [1, 3, 5, 17, 1001];
+const STEPS = 4;
+
+interface Rule {
+  readonly name: string;
+  readonly optimizer: () => Optimizer;
+  /** State arrays the kernel keeps (zero at first), as the runtime keeps them. */
+  readonly slots: number;
+  /** One step `t` (from 1) of the kernel. */
+  readonly step: (k: WasmKernels, p: Floats, g: Floats, state: Floats[], t: number) => void;
+}
+
+const at = (x: Floats) => x.byteOffset;
+const [lr, alpha, beta1, beta2, eps] = [0.01, 0.7, 0.8, 0.95, 1e-6];
+const rules: Rule[] = [
+  { name: "sgd", optimizer: () => sgd(lr), slots: 0, step: (k, p, g) => k.sgd(at(p), at(g), p.length, lr) },
+  {
+    name: "momentum",
+    optimizer: () => momentum(lr, alpha),
+    slots: 1,
+    step: (k, p, g, [v]) => k.momentum(at(p), at(g), at(v!), p.length, lr, alpha),
+  },
+  { name: "adagrad", optimizer: () => adagrad(lr), slots: 1, step: (k, p, g, [h]) => k.adagrad(at(p), at(g), at(h!), p.length, lr) },
+  {
+    name: "adam",
+    optimizer: () => adam(lr, beta1, beta2, eps),
+    slots: 2,
+    step: (k, p, g, [m, v], t) =>
+      k.adam(at(p), at(g), at(m!), at(v!), p.length, lr, beta1, beta2, eps, 1 - beta1 ** t, 1 - beta2 ** t),
+  },
+];
+
+describe.each(rules)("the $name kernel steps params as src/train/optimizers.ts does", (rule) => {
+  it.each(["f64", "f32"] as const)("%s", (dtype) => {
+    const wasm = instantiate(dtype);
+    for (const length of lengths) {
+      const random = mulberry32(length);
+      const start = randoms(random, length);
+      const grads = Array.from({ length: STEPS }, () => randoms(random, length));
+      const runtime = { w: { shape: [length], data: wasm.Arr.from(start) } };
+      const optimizer = rule.optimizer();
+      const p = wasm.array(start);
+      const g = wasm.array(new Float64Array(length));
+      const state = Array.from({ length: rule.slots }, () => wasm.array(new Float64Array(length)));
+      for (let t = 1; t <= STEPS; t++) {
+        optimizer.step(runtime, { w: { shape: [length], data: wasm.Arr.from(grads[t - 1]!) } });
+        g.set(grads[t - 1]!);
+        rule.step(wasm.kernels, p, g, state, t);
+      }
+      expect(relativeDifference(p, start), "the params moved").toBeGreaterThan(0);
+      if (dtype === "f64") expect([...p], `length ${length}`).toEqual([...runtime.w.data]);
+      else expect(relativeDifference(p, runtime.w.data), `length ${length}`).toBeLessThan(1e-5);
+    }
+    expect(wasm.guardsIntact()).toBe(true);
+  });
+});
