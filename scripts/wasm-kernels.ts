@@ -7,15 +7,22 @@ import binaryen from "binaryen";
 import type { Dtype } from "../src/emit/options.js";
 import { wasmKernels, type WasmKernel } from "../src/emit/wasm-kernels.js";
 import { elementwise } from "./wasm/elementwise.js";
-import { gemm, gemmNT } from "./wasm/matmul.js";
+import { gemm, gemmNT, type Tiling } from "./wasm/matmul.js";
 import { optimizerKernels } from "./wasm/optimizers.js";
 import { scalars, type Scalar } from "./wasm/text.js";
 
+/** The register blocking of each product, the fastest measured (bench/kernels.mjs). */
+const tilings: Record<"NN" | "TN", Tiling> = {
+  NN: { rows: [4, 1], vectors: 2, unroll: 1 },
+  TN: { rows: [4, 1], vectors: 2, unroll: 1 },
+};
+
 /** Each kernel's WebAssembly text for one dtype. */
 const kernelTexts = {
-  matmulNN: (s) => gemm("matmulNN", s, false),
-  matmulTN: (s) => gemm("matmulTN", s, true),
+  matmulNN: (s) => gemm("matmulNN", s, { transA: false, accumulate: false }, tilings.NN),
+  matmulTN: (s) => gemm("matmulTN", s, { transA: true, accumulate: false }, tilings.TN),
   matmulNT: (s) => gemmNT("matmulNT", s),
+  matmulTNAdd: (s) => gemm("matmulTNAdd", s, { transA: true, accumulate: true }, tilings.TN),
   sgd: (s) => elementwise("sgd", s, optimizerKernels.sgd),
   momentum: (s) => elementwise("momentum", s, optimizerKernels.momentum),
   adagrad: (s) => elementwise("adagrad", s, optimizerKernels.adagrad),

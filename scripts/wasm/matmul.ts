@@ -1,108 +1,124 @@
 // Owns the matrix-product kernels of the wasm target: SIMD loops (f32x4 or f64x2) register-blocked
 // 4 rows × 2 vectors for out = A·b (A = a or aᵀ), and SIMD dot products for out = a·bᵀ.
-import { add, addr, get, i32, loop, mul, type Scalar } from "./text.js";
+import { add, addr, bump, func, get, i32, loop, mul, set, type Scalar } from "./text.js";
 
-/** SIMD vectors per row in the main register block (4 rows × WIDE vectors of accumulators). */
-const WIDE = 2;
+/** How out = A·b is blocked into registers. */
+export interface Tiling {
+  /** Row-block heights, tallest first, ending in 1: rows of out that share each loaded b vector. */
+  readonly rows: readonly number[];
+  /** SIMD vectors per row in the widest column block (then single vectors, then a partial one). */
+  readonly vectors: number;
+  /** Steps along k per trip of the inner loop (the steps left over go one at a time). */
+  readonly unroll: number;
+}
+
+export interface Product {
+  /** A is aᵀ for a stored [k×n] (rather than a[n×k]). */
+  readonly transA: boolean;
+  /** out += alpha · A·b (rather than out = A·b). */
+  readonly accumulate: boolean;
+}
 
 /**
- * out[i, j] = Σ_p A(i, p) · b[p, j] for a block of `rows` rows and `vectors` SIMD vectors (or one
- * scalar column when vectors = 0) starting at ($i, $j). A is a[i·k + p] (N) or a[p·n + i] (T).
+ * out[i, j] = Σ_p A(i, p) · b[p, j] for a block of `rows` rows and `vectors` SIMD vectors starting
+ * at ($i, $j). A is a[i·k + p] (N) or a[p·n + i] (T).
  */
-function gemmBlock(s: Scalar, transA: boolean, rows: number, vectors: number, partial = false): string {
-  const scalar = vectors === 0;
-  const columns = Math.max(1, vectors);
-  // Scalar blocks have typed scalar locals of their own (WebAssembly locals are typed).
-  const acc = (r: number, c: number) => (scalar ? `sacc${r}_0` : `acc${r}_${c}`);
-  const bv = (c: number) => (scalar ? "sbv0" : `bv${c}`);
-  const av = scalar ? "as" : "av";
+function gemmBlock(s: Scalar, product: Product, tiling: Tiling, rows: number, vectors: number, partial = false): string {
+  const { transA } = product;
+  const size = 1 << s.shift;
+  const acc = (r: number, c: number) => `acc${r}_${c}`;
   const lines: string[] = [];
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < columns; c++) {
-      lines.push(`(local.set $${acc(r, c)} ${scalar ? `(${s.t}.const 0)` : `(v128.const i64x2 0 0)`})`);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < vectors; c++) lines.push(set(acc(r, c), "(v128.const i64x2 0 0)"));
+  // Pointers walk along p: for aᵀ one pointer to A(i, p), the block's rows beside it; for a one
+  // pointer per row. b's pointer walks down its rows.
+  if (transA) lines.push(set("pa0", addr(s, "a", get("i"))));
+  else for (let r = 0; r < rows; r++) lines.push(set(`pa${r}`, addr(s, "a", mul(add(get("i"), i32(r)), get("k")))));
+  lines.push(set("pb", addr(s, "b", get("j"))), set("p", i32(0)));
+  const bRow = `(i32.shl ${get("m")} ${i32(s.shift)})`;
+  const aRow = `(i32.shl ${get("n")} ${i32(s.shift)})`;
+  // One step along p, the `u`th of a trip: A's element for row r is at a constant offset from its
+  // pointer (r·size for aᵀ, u·size for a, whose pointers move once a trip).
+  const step = (u: number) => {
+    const body: string[] = [];
+    for (let c = 0; c < vectors; c++) body.push(set(`bv${c}`, `(v128.load offset=${c * 16} ${get("pb")})`));
+    for (let r = 0; r < rows; r++) {
+      const [pointer, offset] = transA ? ["pa0", r * size] : [`pa${r}`, u * size];
+      // v128.load32_splat / load64_splat: one instruction loads an element into every lane.
+      body.push(set("av", `(v128.load${s.lanes === 4 ? 32 : 64}_splat offset=${offset} ${get(pointer)})`));
+      for (let c = 0; c < vectors; c++) body.push(set(acc(r, c), `(${s.v}.add ${get(acc(r, c))} (${s.v}.mul ${get("av")} ${get(`bv${c}`)}))`));
     }
+    body.push(bump("pb", bRow));
+    if (transA) body.push(bump("pa0", aRow));
+    return body;
+  };
+  const trip = (steps: number) => {
+    const body = Array.from({ length: steps }, (_, u) => step(u)).flat();
+    if (!transA) for (let r = 0; r < rows; r++) body.push(bump(`pa${r}`, i32(steps * size)));
+    return body.join("\n");
+  };
+  if (tiling.unroll > 1) {
+    const U = tiling.unroll;
+    lines.push(loop("pu", `(i32.gt_s ${add(get("p"), i32(U))} ${get("k")})`, trip(U), bump("p", i32(U))));
   }
-  // Pointers walk along p: A's elements (stride 1 for N, n for T) and b's rows (stride m).
+  lines.push(loop("p", `(i32.ge_s ${get("p")} ${get("k")})`, trip(1), bump("p", i32(1))));
   for (let r = 0; r < rows; r++) {
-    const start = transA ? add(get("i"), i32(r)) : mul(add(get("i"), i32(r)), get("k"));
-    lines.push(`(local.set $pa${r} ${addr(s, "a", start)})`);
-  }
-  lines.push(`(local.set $pb ${addr(s, "b", get("j"))})`);
-  lines.push(`(local.set $p (i32.const 0))`);
-  const aStep = transA ? `(i32.shl ${get("n")} ${i32(s.shift)})` : i32(1 << s.shift);
-  const body: string[] = [];
-  for (let c = 0; c < columns; c++) {
-    body.push(`(local.set $${bv(c)} ${scalar ? `(${s.t}.load ${get("pb")})` : `(v128.load offset=${c * 16} ${get("pb")})`})`);
-  }
-  for (let r = 0; r < rows; r++) {
-    const aValue = `(${s.t}.load ${get(`pa${r}`)})`;
-    // v128.load32_splat / load64_splat: one instruction loads an element into every lane.
-    const splat = `(v128.load${s.lanes === 4 ? 32 : 64}_splat ${get(`pa${r}`)})`;
-    body.push(`(local.set $${av} ${scalar ? aValue : splat})`);
-    for (let c = 0; c < columns; c++) {
-      const op = scalar ? s.t : s.v;
-      body.push(`(local.set $${acc(r, c)} (${op}.add ${get(acc(r, c))} (${op}.mul ${get(av)} ${get(bv(c))})))`);
-    }
-    body.push(`(local.set $pa${r} (i32.add ${get(`pa${r}`)} ${aStep}))`);
-  }
-  body.push(`(local.set $pb (i32.add ${get("pb")} (i32.shl ${get("m")} ${i32(s.shift)})))`);
-  lines.push(loop("p", `(i32.ge_s ${get("p")} ${get("k")})`, body.join("\n"), `(local.set $p (i32.add ${get("p")} (i32.const 1)))`));
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < columns; c++) {
-      const target = addr(s, "out", add(mul(add(get("i"), i32(r)), get("m")), get("j")));
+    const target = addr(s, "out", add(mul(add(get("i"), i32(r)), get("m")), get("j")));
+    for (let c = 0; c < vectors; c++) {
       if (partial) {
         // Only the lanes left in the row are stored; the others were computed from whatever
         // followed the row in memory and are dropped.
         for (let lane = 0; lane < s.lanes; lane++) {
-          const store = `(${s.t}.store offset=${lane << s.shift} ${target} (${s.v}.extract_lane ${lane} ${get(acc(r, c))}))`;
+          const at = `offset=${lane << s.shift} ${target}`;
+          let value = `(${s.v}.extract_lane ${lane} ${get(acc(r, c))})`;
+          if (product.accumulate) value = `(${s.t}.add (${s.t}.load ${at}) (${s.t}.mul ${get("alpha")} ${value}))`;
+          const store = `(${s.t}.store ${at} ${value})`;
           lines.push(lane === 0 ? store : `(if (i32.gt_s (i32.sub ${get("m")} ${get("j")}) ${i32(lane)}) (then ${store}))`);
         }
       } else {
-        lines.push(
-          scalar
-            ? `(${s.t}.store ${target} ${get(acc(r, c))})`
-            : `(v128.store offset=${c * 16} ${target} ${get(acc(r, c))})`,
-        );
+        const at = `offset=${c * 16} ${target}`;
+        let value = get(acc(r, c));
+        if (product.accumulate) value = `(${s.v}.add (v128.load ${at}) (${s.v}.mul ${get("alphav")} ${value}))`;
+        lines.push(`(v128.store ${at} ${value})`);
       }
     }
   }
   return lines.join("\n");
 }
 
-/** Columns of one row block: wide vector blocks, then single vectors, then scalar columns. */
-function gemmColumns(s: Scalar, transA: boolean, rows: number): string {
-  const wide = WIDE * s.lanes;
-  const step = (n: number) => `(local.set $j (i32.add ${get("j")} ${i32(n)}))`;
-  return [
-    `(local.set $j (i32.const 0))`,
-    loop("wide", `(i32.gt_s ${add(get("j"), i32(wide))} ${get("m")})`, gemmBlock(s, transA, rows, WIDE), step(wide)),
-    loop("narrow", `(i32.gt_s ${add(get("j"), i32(s.lanes))} ${get("m")})`, gemmBlock(s, transA, rows, 1), step(s.lanes)),
+/** Columns of one row block: wide vector blocks, then single vectors, then a partial vector. */
+function gemmColumns(s: Scalar, product: Product, tiling: Tiling, rows: number): string {
+  const wide = tiling.vectors * s.lanes;
+  const columns = [set("j", i32(0))];
+  if (tiling.vectors > 1) {
+    columns.push(loop("wide", `(i32.gt_s ${add(get("j"), i32(wide))} ${get("m")})`, gemmBlock(s, product, tiling, rows, tiling.vectors), bump("j", i32(wide))));
+  }
+  columns.push(
+    loop("narrow", `(i32.gt_s ${add(get("j"), i32(s.lanes))} ${get("m")})`, gemmBlock(s, product, tiling, rows, 1), bump("j", i32(s.lanes))),
     // The last columns, fewer than a vector: one vector block that reads past the row's end
     // (the memory is padded for it) and stores only the columns that exist.
-    `(if (i32.lt_s ${get("j")} ${get("m")}) (then ${gemmBlock(s, transA, rows, 1, true)}))`,
-  ].join("\n");
+    `(if (i32.lt_s ${get("j")} ${get("m")}) (then ${gemmBlock(s, product, tiling, rows, 1, true)}))`,
+  );
+  return columns.join("\n");
 }
 
-function gemmLocals(s: Scalar): string {
-  const locals = ["(local $i i32) (local $j i32) (local $p i32) (local $pb i32)"];
-  for (let r = 0; r < 4; r++) locals.push(`(local $pa${r} i32)`);
-  for (let r = 0; r < 4; r++) for (let c = 0; c < WIDE; c++) locals.push(`(local $acc${r}_${c} v128)`);
-  for (let r = 0; r < 4; r++) locals.push(`(local $sacc${r}_0 ${s.t})`);
-  for (let c = 0; c < WIDE; c++) locals.push(`(local $bv${c} v128)`);
-  locals.push(`(local $av v128) (local $as ${s.t}) (local $sbv0 ${s.t})`);
-  return locals.join(" ");
-}
-
-/** out[n×m] = A · b with A = a[n×k] (N) or aᵀ for a stored [k×n] (T). */
-export function gemm(name: string, s: Scalar, transA: boolean): string {
-  const body = [
-    `(local.set $i (i32.const 0))`,
-    loop("rows4", `(i32.gt_s ${add(get("i"), i32(4))} ${get("n")})`, gemmColumns(s, transA, 4), `(local.set $i (i32.add ${get("i")} (i32.const 4)))`),
-    loop("rows1", `(i32.ge_s ${get("i")} ${get("n")})`, gemmColumns(s, transA, 1), `(local.set $i (i32.add ${get("i")} (i32.const 1)))`),
-  ].join("\n");
-  return `(func $${name} (export "${name}") (param $out i32) (param $a i32) (param $b i32) (param $n i32) (param $k i32) (param $m i32)
-  ${gemmLocals(s)}
-  ${body})`;
+/**
+ * out[n×m] = A · b with A = a[n×k] (N) or aᵀ for a stored [k×n] (T); with `accumulate`,
+ * out[n×m] += alpha · A · b, alpha a last parameter in the dtype's type.
+ */
+export function gemm(name: string, s: Scalar, product: Product, tiling: Tiling): string {
+  const tallest = tiling.rows[0]!;
+  const locals = ["(local $i i32) (local $j i32) (local $p i32) (local $pb i32) (local $av v128) (local $alphav v128)"];
+  for (let r = 0; r < tallest; r++) locals.push(`(local $pa${r} i32)`);
+  for (let r = 0; r < tallest; r++) for (let c = 0; c < tiling.vectors; c++) locals.push(`(local $acc${r}_${c} v128)`);
+  for (let c = 0; c < tiling.vectors; c++) locals.push(`(local $bv${c} v128)`);
+  const body = [set("i", i32(0))];
+  if (product.accumulate) body.push(set("alphav", `(${s.v}.splat ${get("alpha")})`));
+  tiling.rows.forEach((rows, b) => {
+    body.push(loop(`rows${b}`, `(i32.gt_s ${add(get("i"), i32(rows))} ${get("n")})`, gemmColumns(s, product, tiling, rows), bump("i", i32(rows))));
+  });
+  const params: [string, string][] = [["out", "i32"], ["a", "i32"], ["b", "i32"], ["n", "i32"], ["k", "i32"], ["m", "i32"]];
+  if (product.accumulate) params.push(["alpha", s.t]);
+  return func(name, params, locals.join(" "), body.join("\n"));
 }
 
 /** out[n×m] = a[n×k] · bᵀ for b stored [m×k]: SIMD dot products along k, four columns at a time. */

@@ -48,6 +48,7 @@ export type HelperName =
   | "wasmMatmulNN"
   | "wasmMatmulTN"
   | "wasmMatmulNT"
+  | "wasmMatmulTNAdd"
   | "wasmSgd"
   | "wasmMomentum"
   | "wasmAdagrad"
@@ -191,7 +192,7 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
     uses: [],
   },
   WasmKernels: {
-    ts: "/**\n * The kernels' exports: byte offsets of the arrays in the memory, then sizes (n, k, m or an\n * element count), then scalars. The optimizer updates overwrite their first array and state.\n */\ninterface WasmKernels {\n  matmulNN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulNT(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  sgd(p: number, g: number, count: number, lr: number): void;\n  momentum(p: number, g: number, v: number, count: number, lr: number, alpha: number): void;\n  adagrad(p: number, g: number, h: number, count: number, lr: number): void;\n  adam(\n    p: number,\n    g: number,\n    m: number,\n    v: number,\n    count: number,\n    lr: number,\n    beta1: number,\n    beta2: number,\n    eps: number,\n    c1: number,\n    c2: number,\n  ): void;\n}",
+    ts: "/**\n * The kernels' exports: byte offsets of the arrays in the memory, then sizes (n, k, m or an\n * element count), then scalars. The optimizer updates overwrite their first array and state.\n */\ninterface WasmKernels {\n  matmulNN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulNT(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTNAdd(\n    out: number,\n    a: number,\n    b: number,\n    n: number,\n    k: number,\n    m: number,\n    alpha: number,\n  ): void;\n  sgd(p: number, g: number, count: number, lr: number): void;\n  momentum(p: number, g: number, v: number, count: number, lr: number, alpha: number): void;\n  adagrad(p: number, g: number, h: number, count: number, lr: number): void;\n  adam(\n    p: number,\n    g: number,\n    m: number,\n    v: number,\n    count: number,\n    lr: number,\n    beta1: number,\n    beta2: number,\n    eps: number,\n    c1: number,\n    c2: number,\n  ): void;\n}",
     js: "",
     uses: [],
   },
@@ -238,6 +239,11 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
   wasmMatmulNT: {
     ts: "/** out[n×m] = a · bᵀ for b stored as [m×k], in WebAssembly SIMD. */\nfunction wasmMatmulNT(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr {\n  wasm.matmulNT(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m);\n  return out;\n}",
     js: "/** out[n×m] = a · bᵀ for b stored as [m×k], in WebAssembly SIMD. */\nfunction wasmMatmulNT(out, a, b, n, k, m) {\n  wasm.matmulNT(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m);\n  return out;\n}",
+    uses: ["wasm"],
+  },
+  wasmMatmulTNAdd: {
+    ts: "/**\n * out[n×m] += alpha · aᵀ · b for a stored as [k×n], in WebAssembly SIMD: with alpha = −lr, an SGD\n * step on out from the gradient aᵀ·b without writing the gradient (bit-identical to\n * wasmMatmulTN into a buffer, then wasmSgd).\n */\nfunction wasmMatmulTNAdd(\n  out: Arr,\n  a: Arr,\n  b: Arr,\n  n: number,\n  k: number,\n  m: number,\n  alpha: number,\n): Arr {\n  wasm.matmulTNAdd(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m, alpha);\n  return out;\n}",
+    js: "/**\n * out[n×m] += alpha · aᵀ · b for a stored as [k×n], in WebAssembly SIMD: with alpha = −lr, an SGD\n * step on out from the gradient aᵀ·b without writing the gradient (bit-identical to\n * wasmMatmulTN into a buffer, then wasmSgd).\n */\nfunction wasmMatmulTNAdd(out, a, b, n, k, m, alpha) {\n  wasm.matmulTNAdd(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m, alpha);\n  return out;\n}",
     uses: ["wasm"],
   },
   wasmSgd: {

@@ -1,8 +1,8 @@
 // The wasm kernels of both dtypes (scripts/wasm-kernels.ts, as src/generated/ embeds them), each
-// module on a memory of its own, against plain JavaScript: the optimizer updates against
-// src/train/optimizers.ts itself, bit for bit in f64. Lengths are odd so every path runs (whole
-// vectors, the scalar tail, a tail alone), and every array is followed by a guard that no kernel
-// may write.
+// module on a memory of its own, against plain JavaScript: the matrix products against the
+// definition, the optimizer updates against src/train/optimizers.ts itself, bit for bit in f64.
+// Sizes are odd so every path runs (register blocks, single vectors, partial vectors, scalar
+// tails, nothing at all), and every array is followed by a guard that no kernel may write.
 import { describe, expect, it } from "vitest";
 import { fromBase64, type WasmKernels } from "../../src/emit/helpers/wasm.js";
 import { wasmKernelsBase64 } from "../../src/generated/wasm-kernels.js";
@@ -24,6 +24,11 @@ function instantiate(dtype: Dtype) {
   const bytes = new Uint8Array(memory.buffer);
   const guards: number[] = [];
   let top = 0;
+  /** Frees every array (the next ones reuse the memory). */
+  const reset = () => {
+    top = 0;
+    guards.length = 0;
+  };
   const array = (values: ArrayLike<number>): Floats => {
     const view = new Arr(memory.buffer, top, values.length);
     view.set(values);
@@ -40,8 +45,11 @@ function instantiate(dtype: Dtype) {
     }
     return true;
   };
-  return { kernels, array, guardsIntact, Arr };
+  return { kernels, array, guardsIntact, reset, Arr };
 }
+
+/** The byte offset a kernel takes for an array. */
+const at = (x: Floats) => x.byteOffset;
 
 /** Uniform in (-1, 1), with exact zeros sprinkled in (√0 and 0·x paths). */
 function randoms(random: () => number, length: number): Float64Array {
@@ -60,6 +68,70 @@ function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number 
   return worst / scale;
 }
 
+/** a[n×k] · b[k×m] by the definition, in f64, reading a and b stored as the kernel says. */
+function product(a: Floats, b: Floats, n: number, k: number, m: number, transA: boolean, transB: boolean): Float64Array {
+  const out = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) {
+      let sum = 0;
+      for (let p = 0; p < k; p++) sum += a[transA ? p * n + i : i * k + p]! * b[transB ? j * k + p : p * m + j]!;
+      out[i * m + j] = sum;
+    }
+  }
+  return out;
+}
+
+const matmuls = [
+  { name: "matmulNN", transA: false, transB: false },
+  { name: "matmulTN", transA: true, transB: false },
+  { name: "matmulNT", transA: false, transB: true },
+] as const;
+
+// Every n with a spread of k (0 included) and m, and the TwoLayerNet's first layer.
+const dims = [1, 2, 3, 5, 7, 13, 50, 51, 97];
+const shapes: [number, number, number][] = [
+  ...dims.flatMap((n) => [0, 1, 3, 13, 50].flatMap((k) => dims.filter((_, j) => (j + n + k) % 3 === 0).map((m): [number, number, number] => [n, k, m]))),
+  [100, 784, 50],
+];
+
+describe.each(["f64", "f32"] as const)("the %s matrix products equal the definition", (dtype) => {
+  const tolerance = dtype === "f64" ? 1e-12 : 1e-5;
+  const wasm = instantiate(dtype);
+
+  it.each(matmuls)("$name, overwriting out, at every n, k, m", ({ name, transA, transB }) => {
+    for (const [n, k, m] of shapes) {
+      wasm.reset();
+      const random = mulberry32(n * 10007 + k * 101 + m);
+      const a = wasm.array(randoms(random, n * k));
+      const b = wasm.array(randoms(random, k * m));
+      const out = wasm.array(new Float64Array(n * m).fill(Number.NaN));
+      wasm.kernels[name](at(out), at(a), at(b), n, k, m);
+      const want = product(a, b, n, k, m, transA, transB);
+      expect(relativeDifference(out, want), `${name} n=${n} k=${k} m=${m}`).toBeLessThanOrEqual(tolerance);
+      expect(wasm.guardsIntact(), `${name} n=${n} k=${k} m=${m}`).toBe(true);
+    }
+  });
+
+  it("matmulTNAdd(out, a, b, n, k, m, alpha) is matmulTN then sgd with lr = −alpha, bit for bit", () => {
+    const alpha = -0.37;
+    for (const [n, k, m] of shapes) {
+      wasm.reset();
+      const random = mulberry32(n * 10007 + k * 101 + m);
+      const a = wasm.array(randoms(random, k * n));
+      const b = wasm.array(randoms(random, k * m));
+      const start = randoms(random, n * m);
+      const fused = wasm.array(start);
+      const product = wasm.array(new Float64Array(n * m));
+      const separate = wasm.array(start);
+      wasm.kernels.matmulTNAdd(at(fused), at(a), at(b), n, k, m, alpha);
+      wasm.kernels.matmulTN(at(product), at(a), at(b), n, k, m);
+      wasm.kernels.sgd(at(separate), at(product), n * m, -alpha);
+      expect([...fused], `n=${n} k=${k} m=${m}`).toEqual([...separate]);
+      expect(wasm.guardsIntact(), `n=${n} k=${k} m=${m}`).toBe(true);
+    }
+  });
+});
+
 const lengths = [1, 3, 5, 17, 1001];
 const STEPS = 4;
 
@@ -72,7 +144,6 @@ interface Rule {
   readonly step: (k: WasmKernels, p: Floats, g: Floats, state: Floats[], t: number) => void;
 }
 
-const at = (x: Floats) => x.byteOffset;
 const [lr, alpha, beta1, beta2, eps] = [0.01, 0.7, 0.8, 0.95, 1e-6];
 const rules: Rule[] = [
   { name: "sgd", optimizer: () => sgd(lr), slots: 0, step: (k, p, g) => k.sgd(at(p), at(g), p.length, lr) },

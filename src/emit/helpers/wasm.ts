@@ -19,6 +19,7 @@ export interface WasmKernels {
   matmulNN(out: number, a: number, b: number, n: number, k: number, m: number): void;
   matmulTN(out: number, a: number, b: number, n: number, k: number, m: number): void;
   matmulNT(out: number, a: number, b: number, n: number, k: number, m: number): void;
+  matmulTNAdd(out: number, a: number, b: number, n: number, k: number, m: number, alpha: number): void;
   sgd(p: number, g: number, count: number, lr: number): void;
   momentum(p: number, g: number, v: number, count: number, lr: number, alpha: number): void;
   adagrad(p: number, g: number, h: number, count: number, lr: number): void;
@@ -81,6 +82,16 @@ export function wasmMatmulTN(out: Arr, a: Arr, b: Arr, n: number, k: number, m: 
 /** out[n×m] = a · bᵀ for b stored as [m×k], in WebAssembly SIMD. */
 export function wasmMatmulNT(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr {
   wasm.matmulNT(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m);
+  return out;
+}
+
+/**
+ * out[n×m] += alpha · aᵀ · b for a stored as [k×n], in WebAssembly SIMD: with alpha = −lr, an SGD
+ * step on out from the gradient aᵀ·b without writing the gradient (bit-identical to
+ * wasmMatmulTN into a buffer, then wasmSgd).
+ */
+export function wasmMatmulTNAdd(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number, alpha: number): Arr {
+  wasm.matmulTNAdd(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m, alpha);
   return out;
 }
 
