@@ -13,8 +13,8 @@ import { scalars, type Scalar } from "./wasm/text.js";
 
 /** The register blocking of each product, the fastest measured (bench/kernels.mjs). */
 const tilings: Record<"NN" | "TN", Tiling> = {
-  NN: { rows: [4, 1], vectors: 2, unroll: 1 },
-  TN: { rows: [4, 1], vectors: 2, unroll: 1 },
+  NN: { rows: [4, 1], vectors: 2, unroll: 8 },
+  TN: { rows: [4, 1], vectors: 2, unroll: 8 },
 };
 
 /** Each kernel's WebAssembly text for one dtype. */
