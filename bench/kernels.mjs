@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The wasm kernels alone, on the TwoLayerNet's shapes: the three matrix products of a training
-// step, the SGD update of W1, and the update done the two ways it can be (TN product then `sgd`,
-// or the fused `matmulTNAdd` when the build has it). Reads the bytes the build embeds
+// step, the SGD update of W1, the update done the two ways it can be (TN product then `sgd`, or
+// the fused `matmulTNAdd` when the build has it), and the hidden layer's element-wise work. Reads the bytes the build embeds
 // (src/generated/wasm-kernels.ts, written by `npm run build` or `node scripts/run.mjs
 // scripts/generate.ts`), so a kernel variant can be measured without bundling.
 //
@@ -74,6 +74,14 @@ function cases(file, dtype) {
     ["sgd W1 (784×50)", () => k.sgd(out, grad, D * H, LR), 2 * D * H],
     ["W1 -= lr·xᵀ@dh: matmulTN + sgd", () => (k.matmulTN(grad, a, b, D, N, H, scratch), k.sgd(out, grad, D * H, LR)), 2 * D * N * H],
   ];
+  // A dense layer's element-wise work at the TwoLayerNet's hidden layer (flops: one per element).
+  if (k.addRowBiasRelu) {
+    list.push(
+      ["h = relu(z + b1) (addRowBiasRelu 100×50)", () => k.addRowBiasRelu(out, a, b, N, H), N * H],
+      ["dz = dh·step(h) (reluBackward 5000)", () => k.reluBackward(out, a, b, N * H), N * H],
+      ["db1 = Σ rows dz (sumRows 100×50)", () => k.sumRows(out, a, N, H), N * H],
+    );
+  }
   if (k.matmulTNAdd) {
     list.push(["W1 -= lr·xᵀ@dh: matmulTNAdd", () => k.matmulTNAdd(out, a, b, D, N, H, -LR, scratch), 2 * D * N * H]);
   }

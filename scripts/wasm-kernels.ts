@@ -1,12 +1,13 @@
 // Owns the WebAssembly kernels of the wasm target, assembled into one module per dtype: the
-// matrix products (scripts/wasm/matmul.ts) and the optimizers' updates (scripts/wasm/optimizers.ts),
-// written as WebAssembly text, then parsed, validated and optimised by Binaryen into the bytes
-// generated modules embed. They depend only on the dtype, so they are built once, when gradc is
+// matrix products (scripts/wasm/matmul.ts), the optimizers' updates (scripts/wasm/optimizers.ts)
+// and a dense layer's element-wise work (scripts/wasm/layer.ts), written as WebAssembly text,
+// then parsed, validated and optimised by Binaryen into the bytes generated modules embed. They depend only on the dtype, so they are built once, when gradc is
 // built (scripts/generate.ts), and Binaryen is needed only then.
 import binaryen from "binaryen";
 import type { Dtype } from "../src/emit/options.js";
 import { wasmKernels, type WasmKernel } from "../src/emit/wasm-kernels.js";
-import { elementwise } from "./wasm/elementwise.js";
+import { elementwise, sumRows } from "./wasm/elementwise.js";
+import { layerKernels } from "./wasm/layer.js";
 import { gemm, gemmNT, type Tiling } from "./wasm/matmul.js";
 import { optimizerKernels } from "./wasm/optimizers.js";
 import { scalars, type Scalar } from "./wasm/text.js";
@@ -27,6 +28,10 @@ const kernelTexts = {
   momentum: (s) => elementwise("momentum", s, optimizerKernels.momentum),
   adagrad: (s) => elementwise("adagrad", s, optimizerKernels.adagrad),
   adam: (s) => elementwise("adam", s, optimizerKernels.adam),
+  addRowBias: (s) => elementwise("addRowBias", s, layerKernels.addRowBias),
+  addRowBiasRelu: (s) => elementwise("addRowBiasRelu", s, layerKernels.addRowBiasRelu),
+  reluBackward: (s) => elementwise("reluBackward", s, layerKernels.reluBackward),
+  sumRows: (s) => sumRows("sumRows", s),
 } satisfies Record<WasmKernel, (s: Scalar) => string>;
 
 /** The WebAssembly text of a module with the given kernels, importing its memory. */

@@ -52,7 +52,11 @@ export type HelperName =
   | "wasmSgd"
   | "wasmMomentum"
   | "wasmAdagrad"
-  | "wasmAdam";
+  | "wasmAdam"
+  | "wasmAddRowBias"
+  | "wasmAddRowBiasRelu"
+  | "wasmReluBackward"
+  | "wasmSumRows";
 
 /** Every helper, in the order declarations appear in a module. */
 export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
@@ -192,7 +196,7 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
     uses: [],
   },
   WasmKernels: {
-    ts: "/**\n * The kernels' exports: byte offsets of the arrays in the memory, then sizes (n, k, m or an\n * element count), then scalars. The optimizer updates overwrite their first array and state.\n */\ninterface WasmKernels {\n  matmulNN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulNT(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTNAdd(\n    out: number,\n    a: number,\n    b: number,\n    n: number,\n    k: number,\n    m: number,\n    alpha: number,\n  ): void;\n  sgd(p: number, g: number, count: number, lr: number): void;\n  momentum(p: number, g: number, v: number, count: number, lr: number, alpha: number): void;\n  adagrad(p: number, g: number, h: number, count: number, lr: number): void;\n  adam(\n    p: number,\n    g: number,\n    m: number,\n    v: number,\n    count: number,\n    lr: number,\n    beta1: number,\n    beta2: number,\n    eps: number,\n    c1: number,\n    c2: number,\n  ): void;\n}",
+    ts: "/**\n * The kernels' exports: byte offsets of the arrays in the memory, then sizes (n, k, m or an\n * element count), then scalars. The optimizer updates overwrite their first array and state.\n */\ninterface WasmKernels {\n  matmulNN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulNT(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTNAdd(\n    out: number,\n    a: number,\n    b: number,\n    n: number,\n    k: number,\n    m: number,\n    alpha: number,\n  ): void;\n  sgd(p: number, g: number, count: number, lr: number): void;\n  momentum(p: number, g: number, v: number, count: number, lr: number, alpha: number): void;\n  adagrad(p: number, g: number, h: number, count: number, lr: number): void;\n  adam(\n    p: number,\n    g: number,\n    m: number,\n    v: number,\n    count: number,\n    lr: number,\n    beta1: number,\n    beta2: number,\n    eps: number,\n    c1: number,\n    c2: number,\n  ): void;\n  addRowBias(out: number, x: number, b: number, rows: number, cols: number): void;\n  addRowBiasRelu(out: number, x: number, b: number, rows: number, cols: number): void;\n  reluBackward(out: number, dh: number, h: number, count: number): void;\n  sumRows(out: number, x: number, rows: number, cols: number): void;\n}",
     js: "",
     uses: [],
   },
@@ -264,6 +268,26 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
   wasmAdam: {
     ts: "/**\n * m ← β₁·m + (1−β₁)·g; v ← β₂·v + (1−β₂)·g²; p ← p − lr·(m/c1) / (√(v/c2) + eps), with the bias\n * corrections of step t (from 1) computed by the caller: c1 = 1 − β₁ᵗ, c2 = 1 − β₂ᵗ.\n */\nfunction wasmAdam(\n  p: Arr,\n  g: Arr,\n  m: Arr,\n  v: Arr,\n  count: number,\n  lr: number,\n  beta1: number,\n  beta2: number,\n  eps: number,\n  c1: number,\n  c2: number,\n): Arr {\n  wasm.adam(\n    p.byteOffset,\n    g.byteOffset,\n    m.byteOffset,\n    v.byteOffset,\n    count,\n    lr,\n    beta1,\n    beta2,\n    eps,\n    c1,\n    c2,\n  );\n  return p;\n}",
     js: "/**\n * m ← β₁·m + (1−β₁)·g; v ← β₂·v + (1−β₂)·g²; p ← p − lr·(m/c1) / (√(v/c2) + eps), with the bias\n * corrections of step t (from 1) computed by the caller: c1 = 1 − β₁ᵗ, c2 = 1 − β₂ᵗ.\n */\nfunction wasmAdam(p, g, m, v, count, lr, beta1, beta2, eps, c1, c2) {\n  wasm.adam(\n    p.byteOffset,\n    g.byteOffset,\n    m.byteOffset,\n    v.byteOffset,\n    count,\n    lr,\n    beta1,\n    beta2,\n    eps,\n    c1,\n    c2,\n  );\n  return p;\n}",
+    uses: ["wasm"],
+  },
+  wasmAddRowBias: {
+    ts: "// A dense layer's element-wise work, as the ts target's loops compute it (bit-identical), over\n// arrays in the module's memory; each returns out. Except in wasmSumRows, out may be x (or dh).\n\n/** out[i, j] = x[i, j] + b[j] for x[rows×cols] */\nfunction wasmAddRowBias(out: Arr, x: Arr, b: Arr, rows: number, cols: number): Arr {\n  wasm.addRowBias(out.byteOffset, x.byteOffset, b.byteOffset, rows, cols);\n  return out;\n}",
+    js: "// A dense layer's element-wise work, as the ts target's loops compute it (bit-identical), over\n// arrays in the module's memory; each returns out. Except in wasmSumRows, out may be x (or dh).\n/** out[i, j] = x[i, j] + b[j] for x[rows×cols] */\nfunction wasmAddRowBias(out, x, b, rows, cols) {\n  wasm.addRowBias(out.byteOffset, x.byteOffset, b.byteOffset, rows, cols);\n  return out;\n}",
+    uses: ["wasm"],
+  },
+  wasmAddRowBiasRelu: {
+    ts: "/** out[i, j] = Math.max(0, x[i, j] + b[j]) for x[rows×cols] */\nfunction wasmAddRowBiasRelu(out: Arr, x: Arr, b: Arr, rows: number, cols: number): Arr {\n  wasm.addRowBiasRelu(out.byteOffset, x.byteOffset, b.byteOffset, rows, cols);\n  return out;\n}",
+    js: "/** out[i, j] = Math.max(0, x[i, j] + b[j]) for x[rows×cols] */\nfunction wasmAddRowBiasRelu(out, x, b, rows, cols) {\n  wasm.addRowBiasRelu(out.byteOffset, x.byteOffset, b.byteOffset, rows, cols);\n  return out;\n}",
+    uses: ["wasm"],
+  },
+  wasmReluBackward: {
+    ts: "/** out[i] = dh[i] · (h[i] > 0 ? 1 : 0): ReLU's gradient, read from its output h */\nfunction wasmReluBackward(out: Arr, dh: Arr, h: Arr, count: number): Arr {\n  wasm.reluBackward(out.byteOffset, dh.byteOffset, h.byteOffset, count);\n  return out;\n}",
+    js: "/** out[i] = dh[i] · (h[i] > 0 ? 1 : 0): ReLU's gradient, read from its output h */\nfunction wasmReluBackward(out, dh, h, count) {\n  wasm.reluBackward(out.byteOffset, dh.byteOffset, h.byteOffset, count);\n  return out;\n}",
+    uses: ["wasm"],
+  },
+  wasmSumRows: {
+    ts: "/** out[j] = Σ_i x[i, j] for x[rows×cols], summed over i = 0, 1, … in order */\nfunction wasmSumRows(out: Arr, x: Arr, rows: number, cols: number): Arr {\n  wasm.sumRows(out.byteOffset, x.byteOffset, rows, cols);\n  return out;\n}",
+    js: "/** out[j] = Σ_i x[i, j] for x[rows×cols], summed over i = 0, 1, … in order */\nfunction wasmSumRows(out, x, rows, cols) {\n  wasm.sumRows(out.byteOffset, x.byteOffset, rows, cols);\n  return out;\n}",
     uses: ["wasm"],
   },
 };

@@ -14,11 +14,15 @@ import {
   fromBase64,
   wasmAdagrad,
   wasmAdam,
+  wasmAddRowBias,
+  wasmAddRowBiasRelu,
   wasmMatmulNN,
   wasmMatmulNT,
   wasmMatmulTN,
   wasmMomentum,
+  wasmReluBackward,
   wasmSgd,
+  wasmSumRows,
 } from "../../src/emit/helpers/wasm.js";
 import { helperTexts } from "../../src/generated/helpers.js";
 import { wasmKernelsBase64 } from "../../src/generated/wasm-kernels.js";
@@ -198,6 +202,20 @@ describe("the wasm runtime", () => {
     expect([...wasmAdagrad(fresh(), gw!, s1!, count, lr)]).toEqual(runtimeStep(adagrad(lr)));
     const adamStep = wasmAdam(fresh(), gw!, s1!, s2!, count, lr, beta1, beta2, eps, 1 - beta1, 1 - beta2);
     expect([...adamStep]).toEqual(runtimeStep(adam(lr, beta1, beta2, eps)));
+  });
+
+  it("the wasm dense-layer kernels take their arrays and sizes in order", () => {
+    const [rows, cols] = [3, 5];
+    const [out, x, b, sums] = allocateInMemory([rows * cols, rows * cols, cols, cols]);
+    x!.set(values(rows * cols));
+    b!.set(values(cols));
+    const biased = Array.from(x!, (v, i) => v + b![i % cols]!);
+    expect([...wasmAddRowBias(out!, x!, b!, rows, cols)]).toEqual(biased);
+    expect([...wasmAddRowBiasRelu(out!, x!, b!, rows, cols)]).toEqual(biased.map((v) => Math.max(0, v)));
+    expect([...wasmReluBackward(out!, b!, x!, cols).subarray(0, cols)]).toEqual(Array.from(b!, (g, i) => g * (x![i]! > 0 ? 1 : 0)));
+    const want = new Float64Array(cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) want[j]! += x![i * cols + j]!;
+    expect([...wasmSumRows(sums!, x!, rows, cols)]).toEqual([...want]);
   });
 });
 

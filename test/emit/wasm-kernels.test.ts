@@ -132,6 +132,68 @@ describe.each(["f64", "f32"] as const)("the %s matrix products equal the definit
   });
 });
 
+/** Random values with NaN, ±Infinity, −0 and 0 among them. */
+function awkward(random: () => number, length: number): Float64Array {
+  const specials = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0];
+  return Float64Array.from({ length }, (_, i) => (i % 5 === 2 ? specials[(i / 5) % specials.length | 0]! : random() * 2 - 1));
+}
+
+// Each kernel against the loop the ts target runs for it, in the dtype's arrays: equal, bit for bit.
+const layerRows = [1, 2, 3, 5, 13, 51];
+const layerCols = [1, 2, 3, 5, 7, 13, 50, 51, 97];
+
+describe.each(["f64", "f32"] as const)("the %s dense-layer kernels equal the ts target's loops", (dtype) => {
+  const wasm = instantiate(dtype);
+  const cases = layerRows.flatMap((rows) => layerCols.map((cols) => [rows, cols] as const));
+  const check = (name: string, run: (random: () => number, rows: number, cols: number) => [Floats, Floats]) => {
+    for (const [rows, cols] of cases) {
+      wasm.reset();
+      const [got, want] = run(mulberry32(rows * 1000 + cols), rows, cols);
+      expect([...got], `${name} ${rows}×${cols}`).toEqual([...want]);
+      expect(wasm.guardsIntact(), `${name} ${rows}×${cols}`).toBe(true);
+    }
+  };
+
+  it("addRowBias and addRowBiasRelu: out = x + b and Math.max(0, x + b), b added to every row", () => {
+    for (const relu of [false, true]) {
+      check(relu ? "addRowBiasRelu" : "addRowBias", (random, rows, cols) => {
+        const x = wasm.array(awkward(random, rows * cols));
+        const b = wasm.array(awkward(random, cols));
+        const out = wasm.array(new Float64Array(rows * cols).fill(Number.NaN));
+        (relu ? wasm.kernels.addRowBiasRelu : wasm.kernels.addRowBias)(at(out), at(x), at(b), rows, cols);
+        const want = new wasm.Arr(rows * cols);
+        for (let i = 0; i < rows; i++) {
+          for (let j = 0; j < cols; j++) want[i * cols + j] = relu ? Math.max(0, x[i * cols + j]! + b[j]!) : x[i * cols + j]! + b[j]!;
+        }
+        return [out, want];
+      });
+    }
+  });
+
+  it("reluBackward: out = dh · (h > 0 ? 1 : 0), so −0 for a negative dh and NaN for ±Infinity where h ≤ 0", () => {
+    check("reluBackward", (random, rows, cols) => {
+      const dh = wasm.array(awkward(random, rows * cols));
+      const h = wasm.array(awkward(random, rows * cols));
+      const out = wasm.array(new Float64Array(rows * cols).fill(7));
+      wasm.kernels.reluBackward(at(out), at(dh), at(h), rows * cols);
+      const want = new wasm.Arr(rows * cols);
+      for (let i = 0; i < want.length; i++) want[i] = dh[i]! * (h[i]! > 0 ? 1 : 0);
+      return [out, want];
+    });
+  });
+
+  it("sumRows: out[j] = Σ_i x[i, j], summed in row order", () => {
+    check("sumRows", (random, rows, cols) => {
+      const x = wasm.array(Float64Array.from({ length: rows * cols }, () => (random() - 0.5) * 10 ** Math.floor(random() * 8)));
+      const out = wasm.array(new Float64Array(cols).fill(Number.NaN));
+      wasm.kernels.sumRows(at(out), at(x), rows, cols);
+      const want = new wasm.Arr(cols);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) want[j]! += x[i * cols + j]!;
+      return [out, want];
+    });
+  });
+});
+
 const lengths = [1, 3, 5, 17, 1001];
 const STEPS = 4;
 

@@ -1,5 +1,5 @@
 // The wasm target's runtime: the kernels gradc built when it was packaged (scripts/wasm-kernels.ts:
-// matrix products, optimizer updates), instantiated over one WebAssembly memory, and buffers
+// matrix products, optimizer updates, a dense layer's element-wise work), instantiated over one WebAssembly memory, and buffers
 // allocated in that memory so the kernels read and write them in place.
 import { alignedOffsets } from "./allocate.js";
 import { Arr } from "./arr.js";
@@ -24,6 +24,10 @@ export interface WasmKernels {
   momentum(p: number, g: number, v: number, count: number, lr: number, alpha: number): void;
   adagrad(p: number, g: number, h: number, count: number, lr: number): void;
   adam(p: number, g: number, m: number, v: number, count: number, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number): void;
+  addRowBias(out: number, x: number, b: number, rows: number, cols: number): void;
+  addRowBiasRelu(out: number, x: number, b: number, rows: number, cols: number): void;
+  reluBackward(out: number, dh: number, h: number, count: number): void;
+  sumRows(out: number, x: number, rows: number, cols: number): void;
 }
 
 export interface WasmApi {
@@ -126,4 +130,31 @@ export function wasmAdam(
 ): Arr {
   wasm.adam(p.byteOffset, g.byteOffset, m.byteOffset, v.byteOffset, count, lr, beta1, beta2, eps, c1, c2);
   return p;
+}
+
+// A dense layer's element-wise work, as the ts target's loops compute it (bit-identical), over
+// arrays in the module's memory; each returns out. Except in wasmSumRows, out may be x (or dh).
+
+/** out[i, j] = x[i, j] + b[j] for x[rows×cols] */
+export function wasmAddRowBias(out: Arr, x: Arr, b: Arr, rows: number, cols: number): Arr {
+  wasm.addRowBias(out.byteOffset, x.byteOffset, b.byteOffset, rows, cols);
+  return out;
+}
+
+/** out[i, j] = Math.max(0, x[i, j] + b[j]) for x[rows×cols] */
+export function wasmAddRowBiasRelu(out: Arr, x: Arr, b: Arr, rows: number, cols: number): Arr {
+  wasm.addRowBiasRelu(out.byteOffset, x.byteOffset, b.byteOffset, rows, cols);
+  return out;
+}
+
+/** out[i] = dh[i] · (h[i] > 0 ? 1 : 0): ReLU's gradient, read from its output h */
+export function wasmReluBackward(out: Arr, dh: Arr, h: Arr, count: number): Arr {
+  wasm.reluBackward(out.byteOffset, dh.byteOffset, h.byteOffset, count);
+  return out;
+}
+
+/** out[j] = Σ_i x[i, j] for x[rows×cols], summed over i = 0, 1, … in order */
+export function wasmSumRows(out: Arr, x: Arr, rows: number, cols: number): Arr {
+  wasm.sumRows(out.byteOffset, x.byteOffset, rows, cols);
+  return out;
 }
