@@ -125,8 +125,86 @@ export function gemm(name: string, s: Scalar, product: Product, tiling: Tiling):
   return func(name, params, locals.join(" "), body.join("\n"));
 }
 
-/** out[n×m] = a[n×k] · bᵀ for b stored [m×k]: SIMD dot products along k, four columns at a time. */
+/** Steps along k in one panel of `gemmNTPanels`: b's transposed panel stays in registers. */
+const PANEL = 8;
+
+/**
+ * out[n×m] = a[n×k] · bᵀ for a short k: for each SIMD vector of out's columns and each panel of
+ * up to PANEL steps along k, b's panel is gathered (transposed) into registers once, then every
+ * row of out takes the panel's steps as in `gemm`: a splat of A(i, p) times a vector of b. For
+ * the TwoLayerNet's dy·W2ᵀ (k = 10) this replaces dot products of 10 elements, whose horizontal
+ * sums cost more than their products.
+ */
+function gemmNTPanels(name: string, s: Scalar): string {
+  const L = s.lanes;
+  const size = 1 << s.shift;
+  const bT = (u: number) => `bt${u}`;
+  // b's panel, transposed: bt_u = (b[j, p0+u], b[j+1, p0+u], …), lanes past m or k left zero.
+  const gather: string[] = [];
+  for (let u = 0; u < PANEL; u++) {
+    gather.push(set(bT(u), "(v128.const i64x2 0 0)"));
+    const lanes: string[] = [];
+    for (let c = 0; c < L; c++) {
+      const element = `(${s.t}.load ${addr(s, "b", add(mul(add(get("j"), i32(c)), get("k")), add(get("p0"), i32(u))))})`;
+      lanes.push(`(if (i32.lt_s ${add(get("j"), i32(c))} ${get("m")}) (then ${set(bT(u), `(${s.v}.replace_lane ${c} ${get(bT(u))} ${element})`)}))`);
+    }
+    gather.push(`(if (i32.lt_s ${i32(u)} ${get("rem")}) (then ${lanes.join(" ")}))`);
+  }
+  // One row: the first panel starts from zero, later ones from what out holds. A test before
+  // each step ends a short panel and, as in `gemm`, keeps each step's load beside its arithmetic.
+  const steps: string[] = [];
+  for (let u = 0; u < PANEL; u++) {
+    steps.push(`(br_if $steps_done (i32.le_s ${get("rem")} ${i32(u)}))`);
+    const splat = `(v128.load${L === 4 ? 32 : 64}_splat offset=${u * size} ${get("pa")})`;
+    steps.push(set("acc", `(${s.v}.add ${get("acc")} (${s.v}.mul ${splat} ${get(bT(u))}))`));
+  }
+  const store: string[] = [];
+  for (let lane = 0; lane < L; lane++) {
+    const one = `(${s.t}.store offset=${lane * size} ${get("po")} (${s.v}.extract_lane ${lane} ${get("acc")}))`;
+    store.push(lane === 0 ? one : `(if (i32.lt_s ${add(get("j"), i32(lane))} ${get("m")}) (then ${one}))`);
+  }
+  const row = [
+    set("acc", `(select (v128.const i64x2 0 0) (v128.load ${get("po")}) (i32.eqz ${get("p0")}))`),
+    `(block $steps_done ${steps.join("\n")})`,
+    // A whole vector of columns is stored at once; the last, partial one lane by lane.
+    `(if (i32.le_s ${add(get("j"), i32(L))} ${get("m")}) (then (v128.store ${get("po")} ${get("acc")})) (else ${store.join(" ")}))`,
+    bump("pa", `(i32.shl ${get("k")} ${i32(s.shift)})`),
+    bump("po", `(i32.shl ${get("m")} ${i32(s.shift)})`),
+  ].join("\n");
+  const rows = [set("pa", addr(s, "a", get("p0"))), set("po", addr(s, "out", get("j"))), set("i", i32(0)), loop("rows", `(i32.ge_s ${get("i")} ${get("n")})`, row, bump("i", i32(1)))];
+  // Panels along k; k = 0 still takes one (empty) panel, which writes the zeros.
+  const panels = loop(
+    "panels",
+    `(i32.and (i32.ge_s ${get("p0")} ${get("k")}) (i32.gt_s ${get("p0")} ${i32(0)}))`,
+    [set("rem", `(i32.sub ${get("k")} ${get("p0")})`), ...gather, ...rows].join("\n"),
+    bump("p0", i32(PANEL)),
+  );
+  const columns = loop("columns", `(i32.ge_s ${get("j")} ${get("m")})`, [set("p0", i32(0)), panels].join("\n"), bump("j", i32(L)));
+  const locals = [
+    "(local $i i32) (local $j i32) (local $p0 i32) (local $rem i32) (local $pa i32) (local $po i32) (local $acc v128)",
+    ...Array.from({ length: PANEL }, (_, u) => `(local $${bT(u)} v128)`),
+  ].join(" ");
+  const params = ["out", "a", "b", "n", "k", "m"].map((p) => `(param $${p} i32)`).join(" ");
+  return `(func $${name} ${params}\n  ${locals}\n  ${set("j", i32(0))}\n  ${columns})`;
+}
+
+/**
+ * out[n×m] = a[n×k] · bᵀ for b stored [m×k]: for k up to two panels, `gemmNTPanels`; for longer k,
+ * SIMD dot products along k, four columns at a time.
+ */
 export function gemmNT(name: string, s: Scalar): string {
+  const call = (f: string) => `(call $${f} ${["out", "a", "b", "n", "k", "m"].map(get).join(" ")})`;
+  const dispatch = func(
+    name,
+    ["out", "a", "b", "n", "k", "m"].map((p): [string, string] => [p, "i32"]),
+    "",
+    `(if (i32.le_s ${get("k")} ${i32(2 * PANEL)}) (then ${call(`${name}Panels`)}) (else ${call(`${name}Dots`)}))`,
+  );
+  return [gemmNTPanels(`${name}Panels`, s), gemmNTDots(`${name}Dots`, s), dispatch].join("\n");
+}
+
+/** out[n×m] = a[n×k] · bᵀ for b stored [m×k]: SIMD dot products along k, four columns at a time. */
+function gemmNTDots(name: string, s: Scalar): string {
   const L = s.lanes;
   const dot = (cols: number) => {
     const lines: string[] = [];
@@ -166,7 +244,7 @@ export function gemmNT(name: string, s: Scalar): string {
     `(local $av v128) (local $as ${s.t})`,
     ...[0, 1, 2, 3].map((c) => `(local $acc0_${c} v128) (local $sacc${c}_0 ${s.t})`),
   ].join(" ");
-  return `(func $${name} (export "${name}") (param $out i32) (param $a i32) (param $b i32) (param $n i32) (param $k i32) (param $m i32)
+  return `(func $${name} (param $out i32) (param $a i32) (param $b i32) (param $n i32) (param $k i32) (param $m i32)
   ${locals}
   (local.set $i (i32.const 0))
   ${loop("rows", `(i32.ge_s ${get("i")} ${get("n")})`, columns, `(local.set $i (i32.add ${get("i")} (i32.const 1)))`)})`;
