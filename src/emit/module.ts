@@ -32,7 +32,6 @@ type Phase = "forward" | "backward";
 
 /** Names inside createTrainer: its memory and kernels (wasm), and its flags for state arrays. */
 const TRAINER_MEMORY = "own";
-const TRAINER_KERNELS = "kern";
 const SLOT = "slot";
 
 /** The deepest chain of element-wise ops fused into one expression. */
@@ -102,8 +101,6 @@ class ModuleEmitter {
   private readonly ts: boolean;
   /** The non-null assertion after an element read: `!` in TypeScript, nothing in JavaScript. */
   private readonly nn: string;
-  /** Whether the code being emitted is a trainer's step (its wasm kernels are its own). */
-  private inTrainer = false;
 
   constructor(
     private readonly graph: Graph,
@@ -324,14 +321,10 @@ class ModuleEmitter {
       kernel: (name) => {
         if (!isHelperName(name)) throw new InternalError(`no kernel "${name}"`);
         // The wasm target runs the matrix products in WebAssembly, through a wrapper of the same shape.
-        if (this.options.target === "wasm" && isWasmKernel(name)) {
-          // A trainer's step calls the kernels of its own memory.
-          if (this.inTrainer) return `${TRAINER_KERNELS}.${name}`;
-          this.helpers.add(wasmWrapperName(name));
-          return wasmWrapperName(name);
-        }
-        this.helpers.add(name);
-        return name;
+        // The wasm target runs the matrix products in WebAssembly, through a wrapper of the same shape.
+        const called = this.options.target === "wasm" && isWasmKernel(name) ? wasmWrapperName(name) : name;
+        this.helpers.add(called);
+        return called;
       },
       loop: (d, body) => this.loop(d, body),
     };
@@ -600,7 +593,7 @@ export interface Trainer {
  * A trainer of a copy of \`params\`: each \`step\` runs forward, backward and the optimizer's update
  * on one batch, with the params and the optimizer's state kept in ${this.options.target === "wasm" ? "WebAssembly memory of its own" : "arrays of its own"}
  * between steps, so only the batch is copied in. Gives the numbers forward, backward and
- * gradc/runtime's optimizer of the same name give.
+ * gradc/runtime's optimizer of the same name give${this.options.dtype === "f32" ? " (up to rounding: its updates are in f32)" : ""}.
  */`;
   }
 
@@ -617,13 +610,12 @@ export interface Trainer {
     const g = this.graph;
     const nn = this.nn;
     const wasm = this.options.target === "wasm";
-    this.inTrainer = true;
     const forwardBody = this.body(plan.forward, "forward");
     const backwardBody = this.body(plan.backward, "backward");
-    this.inTrainer = false;
-    this.helpers.add("updateRule").add("updateParam").add("checkKeys").add("take");
+    const update = wasm ? "wasmUpdateParam" : "updateParam";
+    this.helpers.add("updateRule").add(update).add("checkKeys").add("take");
     this.helpers.add(wasm ? "allocateIn" : "allocateKeeping");
-    if (wasm) this.helpers.add("instantiateKernels").add("bindKernels");
+    if (wasm) this.helpers.add("instantiateKernels").add("useKernels").add("sharedKernels");
 
     const gradOf = new Map(g.grads.map((x) => [x.name, x.node]));
     const name = (n: Node) => this.nameOf(n);
@@ -668,7 +660,7 @@ export interface Trainer {
       const target = p.node.shape.length === 0 ? `buf.${box.get(p.node)}` : `buf.${name(p.node)}`;
       const from = gradBox.has(p.node) ? `buf.${gradBox.get(p.node)}` : name(grad);
       const setBox = gradBox.has(p.node) ? `buf.${gradBox.get(p.node)}[0] = ${this.scalarExpr(grad)};\n` : "";
-      return `${setBox}updateParam(rule, steps, ${target}, ${from}, buf.${state1[i]!.name}, buf.${state2[i]!.name});`;
+      return `${setBox}${update}(rule, steps, ${target}, ${from}, buf.${state1[i]!.name}, buf.${state2[i]!.name});`;
     });
     const body = `${forwardBody}\n${backwardBody}\nsteps++;\n${updates.join("\n")}\nreturn ${this.scalarExpr(g.gradOf.node)};`;
     const uses = identifiers(body);
@@ -705,7 +697,7 @@ export function createTrainer(params${this.t(": Params")}, options${this.t(": Tr
 ${this.params.some((v) => v.node.shape.length > 0) ? `  const dims${this.t(": Dims")} = new Map();\n` : ""}${paramReads}
   const ${SLOT}1 = rule.slots >= 1 ? 1 : 0;
   const ${SLOT}2 = rule.slots >= 2 ? 1 : 0;
-${wasm ? `  const ${TRAINER_MEMORY} = instantiateKernels();\n  const ${TRAINER_KERNELS} = bindKernels(${TRAINER_MEMORY});\n` : `  const store = {};\n`}
+${wasm ? `  const ${TRAINER_MEMORY} = instantiateKernels();\n` : `  const store = {};\n`}
   // The params and the state come first, so they keep their places (and values) whatever the batch size.
   const layout = (${dimParams})${this.t(": TrainerBuffers")} => {
     const [${all.map((b) => b.name).join(", ")}] = ${allocation};
@@ -730,7 +722,7 @@ ${[...this.dimNames.entries()].map(([s, n]) => `const ${n} = dims.get(${JSON.str
       }
       const buf = held;
 ${bound}
-${body}
+${wasm ? `// The kernels work on this trainer's memory during the step.\nuseKernels(${TRAINER_MEMORY});\ntry {\n${body}\n} finally {\nuseKernels(sharedKernels);\n}` : body}
     },
     params()${this.t(": Params")} {
       const buf = held;

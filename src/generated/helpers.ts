@@ -52,14 +52,23 @@ export type HelperName =
   | "sharedKernels"
   | "memory"
   | "wasm"
+  | "useKernels"
   | "fromBase64"
   | "allocateInMemory"
   | "allocateIn"
   | "wasmMatmulNN"
   | "wasmMatmulTN"
   | "wasmMatmulNT"
-  | "BoundKernels"
-  | "bindKernels";
+  | "wasmMatmulTNAdd"
+  | "wasmSgd"
+  | "wasmMomentum"
+  | "wasmAdagrad"
+  | "wasmAdam"
+  | "wasmAddRowBias"
+  | "wasmAddRowBiasRelu"
+  | "wasmReluBackward"
+  | "wasmSumRows"
+  | "wasmUpdateParam";
 
 /** Every helper, in the order declarations appear in a module. */
 export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
@@ -224,7 +233,7 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
     uses: [],
   },
   WasmKernels: {
-    ts: "/** The kernels' exports: byte offsets of out, a and b in the memory, then n, k and m. */\ninterface WasmKernels {\n  matmulNN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulNT(out: number, a: number, b: number, n: number, k: number, m: number): void;\n}",
+    ts: "/**\n * The kernels' exports: byte offsets of the arrays in the memory, then sizes (n, k, m or an\n * element count), then scalars. The optimizer updates overwrite their first array and state.\n */\ninterface WasmKernels {\n  matmulNN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulNT(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTNAdd(\n    out: number,\n    a: number,\n    b: number,\n    n: number,\n    k: number,\n    m: number,\n    alpha: number,\n  ): void;\n  sgd(p: number, g: number, count: number, lr: number): void;\n  momentum(p: number, g: number, v: number, count: number, lr: number, alpha: number): void;\n  adagrad(p: number, g: number, h: number, count: number, lr: number): void;\n  adam(\n    p: number,\n    g: number,\n    m: number,\n    v: number,\n    count: number,\n    lr: number,\n    beta1: number,\n    beta2: number,\n    eps: number,\n    c1: number,\n    c2: number,\n  ): void;\n  addRowBias(out: number, x: number, b: number, rows: number, cols: number): void;\n  addRowBiasRelu(out: number, x: number, b: number, rows: number, cols: number): void;\n  reluBackward(out: number, dh: number, h: number, count: number): void;\n  sumRows(out: number, x: number, rows: number, cols: number): void;\n}",
     js: "",
     uses: [],
   },
@@ -264,9 +273,14 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
     uses: ["WasmMemory","sharedKernels"],
   },
   wasm: {
-    ts: "const wasm: WasmKernels = sharedKernels.exports;",
-    js: "const wasm = sharedKernels.exports;",
+    ts: "/** The kernels the wrappers below call: the shared ones, or a trainer's while its step runs. */\nlet wasm: WasmKernels = sharedKernels.exports;",
+    js: "/** The kernels the wrappers below call: the shared ones, or a trainer's while its step runs. */\nlet wasm = sharedKernels.exports;",
     uses: ["WasmKernels","sharedKernels"],
+  },
+  useKernels: {
+    ts: "/** Makes the wrappers call the kernels of `set` (and so work on its memory) until called again. */\nfunction useKernels(set: KernelSet): void {\n  wasm = set.exports;\n}",
+    js: "/** Makes the wrappers call the kernels of `set` (and so work on its memory) until called again. */\nfunction useKernels(set) {\n  wasm = set.exports;\n}",
+    uses: ["KernelSet","wasm"],
   },
   fromBase64: {
     ts: "/** Bytes from base64 text (no Buffer or atob needed, so it runs in any JavaScript engine). */\nfunction fromBase64(text: string): Uint8Array {\n  const alphabet = \"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/\";\n  const padding = text.endsWith(\"==\") ? 2 : text.endsWith(\"=\") ? 1 : 0;\n  const bytes = new Uint8Array((text.length / 4) * 3 - padding);\n  let value = 0;\n  let bits = 0;\n  let j = 0;\n  for (let i = 0; i < text.length - padding; i++) {\n    value = ((value << 6) | alphabet.indexOf(text.charAt(i))) & 0xffffff;\n    bits += 6;\n    if (bits >= 8) {\n      bits -= 8;\n      bytes[j++] = (value >> bits) & 255;\n    }\n  }\n  return bytes;\n}",
@@ -298,14 +312,54 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
     js: "/** out[n×m] = a · bᵀ for b stored as [m×k], in WebAssembly SIMD. */\nfunction wasmMatmulNT(out, a, b, n, k, m) {\n  wasm.matmulNT(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m);\n  return out;\n}",
     uses: ["wasm"],
   },
-  BoundKernels: {
-    ts: "/** The kernels of a trainer's own memory, called with views of that memory like the wrappers above. */\ninterface BoundKernels {\n  matmulNN(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr;\n  matmulTN(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr;\n  matmulNT(out: Arr, a: Arr, b: Arr, n: number, k: number, m: number): Arr;\n}",
-    js: "",
-    uses: [],
+  wasmMatmulTNAdd: {
+    ts: "/**\n * out[n×m] += alpha · aᵀ · b for a stored as [k×n], in WebAssembly SIMD: with alpha = −lr, an SGD\n * step on out from the gradient aᵀ·b without writing the gradient (bit-identical to\n * wasmMatmulTN into a buffer, then wasmSgd).\n */\nfunction wasmMatmulTNAdd(\n  out: Arr,\n  a: Arr,\n  b: Arr,\n  n: number,\n  k: number,\n  m: number,\n  alpha: number,\n): Arr {\n  wasm.matmulTNAdd(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m, alpha);\n  return out;\n}",
+    js: "/**\n * out[n×m] += alpha · aᵀ · b for a stored as [k×n], in WebAssembly SIMD: with alpha = −lr, an SGD\n * step on out from the gradient aᵀ·b without writing the gradient (bit-identical to\n * wasmMatmulTN into a buffer, then wasmSgd).\n */\nfunction wasmMatmulTNAdd(out, a, b, n, k, m, alpha) {\n  wasm.matmulTNAdd(out.byteOffset, a.byteOffset, b.byteOffset, n, k, m, alpha);\n  return out;\n}",
+    uses: ["wasm"],
   },
-  bindKernels: {
-    ts: "/** `set`'s kernels taking views of its memory, as a trainer's step calls them. */\nfunction bindKernels(set: KernelSet): BoundKernels {\n  const k = set.exports;\n  return {\n    matmulNN: (out, a, b, n, kk, m) => (\n      k.matmulNN(out.byteOffset, a.byteOffset, b.byteOffset, n, kk, m),\n      out\n    ),\n    matmulTN: (out, a, b, n, kk, m) => (\n      k.matmulTN(out.byteOffset, a.byteOffset, b.byteOffset, n, kk, m),\n      out\n    ),\n    matmulNT: (out, a, b, n, kk, m) => (\n      k.matmulNT(out.byteOffset, a.byteOffset, b.byteOffset, n, kk, m),\n      out\n    ),\n  };\n}",
-    js: "/** `set`'s kernels taking views of its memory, as a trainer's step calls them. */\nfunction bindKernels(set) {\n  const k = set.exports;\n  return {\n    matmulNN: (out, a, b, n, kk, m) => (\n      k.matmulNN(out.byteOffset, a.byteOffset, b.byteOffset, n, kk, m),\n      out\n    ),\n    matmulTN: (out, a, b, n, kk, m) => (\n      k.matmulTN(out.byteOffset, a.byteOffset, b.byteOffset, n, kk, m),\n      out\n    ),\n    matmulNT: (out, a, b, n, kk, m) => (\n      k.matmulNT(out.byteOffset, a.byteOffset, b.byteOffset, n, kk, m),\n      out\n    ),\n  };\n}",
-    uses: ["KernelSet","BoundKernels"],
+  wasmSgd: {
+    ts: "// The optimizers' updates of src/train/optimizers.ts, element for element (bit-identical in f64),\n// over `count` elements of arrays in the module's memory; each returns the updated params.\n\n/** p ← p − lr·g */\nfunction wasmSgd(p: Arr, g: Arr, count: number, lr: number): Arr {\n  wasm.sgd(p.byteOffset, g.byteOffset, count, lr);\n  return p;\n}",
+    js: "// The optimizers' updates of src/train/optimizers.ts, element for element (bit-identical in f64),\n// over `count` elements of arrays in the module's memory; each returns the updated params.\n/** p ← p − lr·g */\nfunction wasmSgd(p, g, count, lr) {\n  wasm.sgd(p.byteOffset, g.byteOffset, count, lr);\n  return p;\n}",
+    uses: ["wasm"],
+  },
+  wasmMomentum: {
+    ts: "/** v ← α·v − lr·g; p ← p + v */\nfunction wasmMomentum(p: Arr, g: Arr, v: Arr, count: number, lr: number, alpha: number): Arr {\n  wasm.momentum(p.byteOffset, g.byteOffset, v.byteOffset, count, lr, alpha);\n  return p;\n}",
+    js: "/** v ← α·v − lr·g; p ← p + v */\nfunction wasmMomentum(p, g, v, count, lr, alpha) {\n  wasm.momentum(p.byteOffset, g.byteOffset, v.byteOffset, count, lr, alpha);\n  return p;\n}",
+    uses: ["wasm"],
+  },
+  wasmAdagrad: {
+    ts: "/** h ← h + g·g; p ← p − lr·g / (√h + 1e-7) */\nfunction wasmAdagrad(p: Arr, g: Arr, h: Arr, count: number, lr: number): Arr {\n  wasm.adagrad(p.byteOffset, g.byteOffset, h.byteOffset, count, lr);\n  return p;\n}",
+    js: "/** h ← h + g·g; p ← p − lr·g / (√h + 1e-7) */\nfunction wasmAdagrad(p, g, h, count, lr) {\n  wasm.adagrad(p.byteOffset, g.byteOffset, h.byteOffset, count, lr);\n  return p;\n}",
+    uses: ["wasm"],
+  },
+  wasmAdam: {
+    ts: "/**\n * m ← β₁·m + (1−β₁)·g; v ← β₂·v + (1−β₂)·g²; p ← p − lr·(m/c1) / (√(v/c2) + eps), with the bias\n * corrections of step t (from 1) computed by the caller: c1 = 1 − β₁ᵗ, c2 = 1 − β₂ᵗ.\n */\nfunction wasmAdam(\n  p: Arr,\n  g: Arr,\n  m: Arr,\n  v: Arr,\n  count: number,\n  lr: number,\n  beta1: number,\n  beta2: number,\n  eps: number,\n  c1: number,\n  c2: number,\n): Arr {\n  wasm.adam(\n    p.byteOffset,\n    g.byteOffset,\n    m.byteOffset,\n    v.byteOffset,\n    count,\n    lr,\n    beta1,\n    beta2,\n    eps,\n    c1,\n    c2,\n  );\n  return p;\n}",
+    js: "/**\n * m ← β₁·m + (1−β₁)·g; v ← β₂·v + (1−β₂)·g²; p ← p − lr·(m/c1) / (√(v/c2) + eps), with the bias\n * corrections of step t (from 1) computed by the caller: c1 = 1 − β₁ᵗ, c2 = 1 − β₂ᵗ.\n */\nfunction wasmAdam(p, g, m, v, count, lr, beta1, beta2, eps, c1, c2) {\n  wasm.adam(\n    p.byteOffset,\n    g.byteOffset,\n    m.byteOffset,\n    v.byteOffset,\n    count,\n    lr,\n    beta1,\n    beta2,\n    eps,\n    c1,\n    c2,\n  );\n  return p;\n}",
+    uses: ["wasm"],
+  },
+  wasmAddRowBias: {
+    ts: "// A dense layer's element-wise work, as the ts target's loops compute it (bit-identical), over\n// arrays in the module's memory; each returns out. Except in wasmSumRows, out may be x (or dh).\n\n/** out[i, j] = x[i, j] + b[j] for x[rows×cols] */\nfunction wasmAddRowBias(out: Arr, x: Arr, b: Arr, rows: number, cols: number): Arr {\n  wasm.addRowBias(out.byteOffset, x.byteOffset, b.byteOffset, rows, cols);\n  return out;\n}",
+    js: "// A dense layer's element-wise work, as the ts target's loops compute it (bit-identical), over\n// arrays in the module's memory; each returns out. Except in wasmSumRows, out may be x (or dh).\n/** out[i, j] = x[i, j] + b[j] for x[rows×cols] */\nfunction wasmAddRowBias(out, x, b, rows, cols) {\n  wasm.addRowBias(out.byteOffset, x.byteOffset, b.byteOffset, rows, cols);\n  return out;\n}",
+    uses: ["wasm"],
+  },
+  wasmAddRowBiasRelu: {
+    ts: "/** out[i, j] = Math.max(0, x[i, j] + b[j]) for x[rows×cols] */\nfunction wasmAddRowBiasRelu(out: Arr, x: Arr, b: Arr, rows: number, cols: number): Arr {\n  wasm.addRowBiasRelu(out.byteOffset, x.byteOffset, b.byteOffset, rows, cols);\n  return out;\n}",
+    js: "/** out[i, j] = Math.max(0, x[i, j] + b[j]) for x[rows×cols] */\nfunction wasmAddRowBiasRelu(out, x, b, rows, cols) {\n  wasm.addRowBiasRelu(out.byteOffset, x.byteOffset, b.byteOffset, rows, cols);\n  return out;\n}",
+    uses: ["wasm"],
+  },
+  wasmReluBackward: {
+    ts: "/** out[i] = dh[i] · (h[i] > 0 ? 1 : 0): ReLU's gradient, read from its output h */\nfunction wasmReluBackward(out: Arr, dh: Arr, h: Arr, count: number): Arr {\n  wasm.reluBackward(out.byteOffset, dh.byteOffset, h.byteOffset, count);\n  return out;\n}",
+    js: "/** out[i] = dh[i] · (h[i] > 0 ? 1 : 0): ReLU's gradient, read from its output h */\nfunction wasmReluBackward(out, dh, h, count) {\n  wasm.reluBackward(out.byteOffset, dh.byteOffset, h.byteOffset, count);\n  return out;\n}",
+    uses: ["wasm"],
+  },
+  wasmSumRows: {
+    ts: "/** out[j] = Σ_i x[i, j] for x[rows×cols], summed over i = 0, 1, … in order */\nfunction wasmSumRows(out: Arr, x: Arr, rows: number, cols: number): Arr {\n  wasm.sumRows(out.byteOffset, x.byteOffset, rows, cols);\n  return out;\n}",
+    js: "/** out[j] = Σ_i x[i, j] for x[rows×cols], summed over i = 0, 1, … in order */\nfunction wasmSumRows(out, x, rows, cols) {\n  wasm.sumRows(out.byteOffset, x.byteOffset, rows, cols);\n  return out;\n}",
+    uses: ["wasm"],
+  },
+  wasmUpdateParam: {
+    ts: "/**\n * One update of param `p` from its gradient `g` by `rule`, as updateParam does it, in the\n * WebAssembly SIMD kernels; `step` counts updates from 1 (adam's bias correction).\n */\nfunction wasmUpdateParam(rule: UpdateRule, step: number, p: Arr, g: Arr, s0: Arr, s1: Arr): void {\n  const { lr, alpha, beta1, beta2, eps } = rule;\n  switch (rule.optimizer) {\n    case \"sgd\":\n      wasmSgd(p, g, p.length, lr);\n      return;\n    case \"momentum\":\n      wasmMomentum(p, g, s0, p.length, lr, alpha);\n      return;\n    case \"adagrad\":\n      wasmAdagrad(p, g, s0, p.length, lr);\n      return;\n    case \"adam\":\n      wasmAdam(p, g, s0, s1, p.length, lr, beta1, beta2, eps, 1 - beta1 ** step, 1 - beta2 ** step);\n      return;\n  }\n}",
+    js: "/**\n * One update of param `p` from its gradient `g` by `rule`, as updateParam does it, in the\n * WebAssembly SIMD kernels; `step` counts updates from 1 (adam's bias correction).\n */\nfunction wasmUpdateParam(rule, step, p, g, s0, s1) {\n  const { lr, alpha, beta1, beta2, eps } = rule;\n  switch (rule.optimizer) {\n    case \"sgd\":\n      wasmSgd(p, g, p.length, lr);\n      return;\n    case \"momentum\":\n      wasmMomentum(p, g, s0, p.length, lr, alpha);\n      return;\n    case \"adagrad\":\n      wasmAdagrad(p, g, s0, p.length, lr);\n      return;\n    case \"adam\":\n      wasmAdam(p, g, s0, s1, p.length, lr, beta1, beta2, eps, 1 - beta1 ** step, 1 - beta2 ** step);\n      return;\n  }\n}",
+    uses: ["UpdateRule","wasmSgd","wasmMomentum","wasmAdagrad","wasmAdam"],
   },
 };

@@ -9,10 +9,25 @@ import { allocate } from "../../src/emit/helpers/allocate.js";
 import { filled, normal, rng, uniform } from "../../src/emit/helpers/random.js";
 import { scaledCopy } from "../../src/emit/helpers/results.js";
 import * as kernels from "../../src/emit/helpers/kernels.js";
-import { allocateInMemory, fromBase64, wasmMatmulNN, wasmMatmulNT, wasmMatmulTN } from "../../src/emit/helpers/wasm.js";
+import {
+  allocateInMemory,
+  fromBase64,
+  wasmAdagrad,
+  wasmAdam,
+  wasmAddRowBias,
+  wasmAddRowBiasRelu,
+  wasmMatmulNN,
+  wasmMatmulNT,
+  wasmMatmulTN,
+  wasmMomentum,
+  wasmReluBackward,
+  wasmSgd,
+  wasmSumRows,
+} from "../../src/emit/helpers/wasm.js";
 import { helperTexts } from "../../src/generated/helpers.js";
 import { wasmKernelsBase64 } from "../../src/generated/wasm-kernels.js";
 import { mulberry32 } from "../../src/runtime/random.js";
+import { adagrad, adam, momentum, sgd } from "../../src/train/optimizers.js";
 import { helperDeclarations } from "../../scripts/helper-texts.js";
 import { buildKernels } from "../../scripts/wasm-kernels.js";
 import { typecheckStrict } from "../support/typecheck.js";
@@ -162,6 +177,45 @@ describe("the wasm runtime", () => {
       expectClose(wasmMatmulTN(out!, aT!, b!, n, k, m), want);
       expectClose(wasmMatmulNT(out!, a!, bT!, n, k, m), want);
     }
+  });
+
+  it("the wasm optimizer updates take their arrays and scalars in order: one step equals the runtime's", () => {
+    const count = 7;
+    const start = values(count);
+    const g = values(count);
+    const [lr, alpha, beta1, beta2, eps] = [0.01, 0.7, 0.8, 0.95, 1e-6];
+    const runtimeStep = (optimizer: ReturnType<typeof sgd>) => {
+      const params = { w: { shape: [count], data: Float64Array.from(start) } };
+      optimizer.step(params, { w: { shape: [count], data: g } });
+      return [...params.w.data];
+    };
+    const [p, gw, s1, s2] = allocateInMemory([count, count, count, count]);
+    const fresh = () => {
+      p!.set(start);
+      gw!.set(g);
+      s1!.fill(0);
+      s2!.fill(0);
+      return p!;
+    };
+    expect([...wasmSgd(fresh(), gw!, count, lr)]).toEqual(runtimeStep(sgd(lr)));
+    expect([...wasmMomentum(fresh(), gw!, s1!, count, lr, alpha)]).toEqual(runtimeStep(momentum(lr, alpha)));
+    expect([...wasmAdagrad(fresh(), gw!, s1!, count, lr)]).toEqual(runtimeStep(adagrad(lr)));
+    const adamStep = wasmAdam(fresh(), gw!, s1!, s2!, count, lr, beta1, beta2, eps, 1 - beta1, 1 - beta2);
+    expect([...adamStep]).toEqual(runtimeStep(adam(lr, beta1, beta2, eps)));
+  });
+
+  it("the wasm dense-layer kernels take their arrays and sizes in order", () => {
+    const [rows, cols] = [3, 5];
+    const [out, x, b, sums] = allocateInMemory([rows * cols, rows * cols, cols, cols]);
+    x!.set(values(rows * cols));
+    b!.set(values(cols));
+    const biased = Array.from(x!, (v, i) => v + b![i % cols]!);
+    expect([...wasmAddRowBias(out!, x!, b!, rows, cols)]).toEqual(biased);
+    expect([...wasmAddRowBiasRelu(out!, x!, b!, rows, cols)]).toEqual(biased.map((v) => Math.max(0, v)));
+    expect([...wasmReluBackward(out!, b!, x!, cols).subarray(0, cols)]).toEqual(Array.from(b!, (g, i) => g * (x![i]! > 0 ? 1 : 0)));
+    const want = new Float64Array(cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) want[j]! += x![i * cols + j]!;
+    expect([...wasmSumRows(sums!, x!, rows, cols)]).toEqual([...want]);
   });
 });
 

@@ -71,19 +71,23 @@ const oddNet = `graph odd {
 }`;
 
 describe.each(["f64", "f32"] as const)("createTrainer equals forward + backward + the runtime's optimizer (%s)", (dtype) => {
-  const tolerance = dtype === "f64" ? 1e-12 : 1e-5;
+  // In f32 the trainer updates in f32 arithmetic and state (the runtime's optimizers keep f64
+  // state), so the params part by an ulp after the first step. adagrad and adam normalise each
+  // element's step (≈ lr·sign(g) at first), so where a gradient is nearly cancelled that ulp can
+  // change its sign, and a step of lr, in later steps: they get a looser bound.
+  const tolerances = (optimizer: OptimizerName) => (dtype === "f64" ? 1e-12 : optimizer === "adagrad" || optimizer === "adam" ? 1e-3 : 1e-5);
 
   it.each(targets.flatMap((target) => optimizers.map((o) => [target, o] as const)))(
     "a net of odd sizes with a scalar param, %s target, %s, batch sizes 3, 1, 9, 3",
     async (target, optimizer) => {
       const { module } = await loadGraph(oddNet, { dtype, target });
-      expect(compare(module, optimizer, [{ N: 3 }, { N: 1 }, { N: 9 }, { N: 3 }], 11)).toBeLessThan(tolerance);
+      expect(compare(module, optimizer, [{ N: 3 }, { N: 1 }, { N: 9 }, { N: 3 }], 11)).toBeLessThan(tolerances(optimizer));
     },
   );
 
   it.each(targets)("the TwoLayerNet, %s target, every optimizer, batch 13 then 100", async (target) => {
     const { module } = await loadGraph(readFileSync("examples/two_layer_net.graph", "utf8"), { dtype, target });
-    for (const optimizer of optimizers) expect(compare(module, optimizer, [{ N: 13 }, { N: 100 }, { N: 13 }], 5)).toBeLessThan(tolerance);
+    for (const optimizer of optimizers) expect(compare(module, optimizer, [{ N: 13 }, { N: 100 }, { N: 13 }], 5)).toBeLessThan(tolerances(optimizer));
   });
 });
 

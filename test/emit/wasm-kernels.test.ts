@@ -1,0 +1,251 @@
+// The wasm kernels of both dtypes (scripts/wasm-kernels.ts, as src/generated/ embeds them), each
+// module on a memory of its own, against plain JavaScript: the matrix products against the
+// definition, the optimizer updates against src/train/optimizers.ts itself, bit for bit in f64.
+// Sizes are odd so every path runs (register blocks, single vectors, partial vectors, scalar
+// tails, nothing at all), and every array is followed by a guard that no kernel may write.
+import { describe, expect, it } from "vitest";
+import { fromBase64, type WasmKernels } from "../../src/emit/helpers/wasm.js";
+import { wasmKernelsBase64 } from "../../src/generated/wasm-kernels.js";
+import { mulberry32 } from "../../src/runtime/random.js";
+import { adagrad, adam, momentum, sgd, type Optimizer } from "../../src/train/optimizers.js";
+
+type Dtype = "f32" | "f64";
+type Floats = Float32Array | Float64Array;
+
+const GUARD = 16;
+const GUARD_BYTE = 0xab;
+
+/** One dtype's kernels on a fresh 4 MiB memory, and arrays in it, each 16-byte aligned and guarded. */
+function instantiate(dtype: Dtype) {
+  const memory = new WebAssembly.Memory({ initial: 64 });
+  const module = new WebAssembly.Module(new Uint8Array(fromBase64(wasmKernelsBase64[dtype])));
+  const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmKernels;
+  const Arr = dtype === "f64" ? Float64Array : Float32Array;
+  const bytes = new Uint8Array(memory.buffer);
+  const guards: number[] = [];
+  let top = 0;
+  /** Frees every array (the next ones reuse the memory). */
+  const reset = () => {
+    top = 0;
+    guards.length = 0;
+  };
+  const array = (values: ArrayLike<number>): Floats => {
+    const view = new Arr(memory.buffer, top, values.length);
+    view.set(values);
+    top += Math.ceil(view.byteLength / 16) * 16;
+    bytes.fill(GUARD_BYTE, view.byteOffset + view.byteLength, top + GUARD);
+    guards.push(view.byteOffset + view.byteLength, top + GUARD);
+    top += GUARD;
+    if (top > bytes.length) throw new Error("the test's arrays outgrew its memory");
+    return view;
+  };
+  const guardsIntact = () => {
+    for (let i = 0; i < guards.length; i += 2) {
+      for (let b = guards[i]!; b < guards[i + 1]!; b++) if (bytes[b] !== GUARD_BYTE) return false;
+    }
+    return true;
+  };
+  return { kernels, array, guardsIntact, reset, Arr };
+}
+
+/** The byte offset a kernel takes for an array. */
+const at = (x: Floats) => x.byteOffset;
+
+/** Uniform in (-1, 1), with exact zeros sprinkled in (√0 and 0·x paths). */
+function randoms(random: () => number, length: number): Float64Array {
+  return Float64Array.from({ length }, (_, i) => (i % 7 === 3 ? 0 : random() * 2 - 1));
+}
+
+/** Largest |a − b| over the largest magnitude of either. */
+function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let scale = 1e-300;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    scale = Math.max(scale, Math.abs(a[i]!), Math.abs(b[i]!));
+    worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+  }
+  return worst / scale;
+}
+
+/** a[n×k] · b[k×m] by the definition, in f64, reading a and b stored as the kernel says. */
+function product(a: Floats, b: Floats, n: number, k: number, m: number, transA: boolean, transB: boolean): Float64Array {
+  const out = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) {
+      let sum = 0;
+      for (let p = 0; p < k; p++) sum += a[transA ? p * n + i : i * k + p]! * b[transB ? j * k + p : p * m + j]!;
+      out[i * m + j] = sum;
+    }
+  }
+  return out;
+}
+
+const matmuls = [
+  { name: "matmulNN", transA: false, transB: false },
+  { name: "matmulTN", transA: true, transB: false },
+  { name: "matmulNT", transA: false, transB: true },
+] as const;
+
+// Every n with a spread of k (0 included) and m, and the TwoLayerNet's first layer.
+const dims = [1, 2, 3, 5, 7, 13, 50, 51, 97];
+const shapes: [number, number, number][] = [
+  ...dims.flatMap((n) => [0, 1, 3, 13, 50].flatMap((k) => dims.filter((_, j) => (j + n + k) % 3 === 0).map((m): [number, number, number] => [n, k, m]))),
+  [100, 784, 50],
+];
+
+describe.each(["f64", "f32"] as const)("the %s matrix products equal the definition", (dtype) => {
+  const tolerance = dtype === "f64" ? 1e-12 : 1e-5;
+  const wasm = instantiate(dtype);
+
+  it.each(matmuls)("$name, overwriting out, at every n, k, m", ({ name, transA, transB }) => {
+    for (const [n, k, m] of shapes) {
+      wasm.reset();
+      const random = mulberry32(n * 10007 + k * 101 + m);
+      const a = wasm.array(randoms(random, n * k));
+      const b = wasm.array(randoms(random, k * m));
+      const out = wasm.array(new Float64Array(n * m).fill(Number.NaN));
+      wasm.kernels[name](at(out), at(a), at(b), n, k, m);
+      const want = product(a, b, n, k, m, transA, transB);
+      expect(relativeDifference(out, want), `${name} n=${n} k=${k} m=${m}`).toBeLessThanOrEqual(tolerance);
+      expect(wasm.guardsIntact(), `${name} n=${n} k=${k} m=${m}`).toBe(true);
+    }
+  });
+
+  it("matmulTNAdd(out, a, b, n, k, m, alpha) is matmulTN then sgd with lr = −alpha, bit for bit", () => {
+    const alpha = -0.37;
+    for (const [n, k, m] of shapes) {
+      wasm.reset();
+      const random = mulberry32(n * 10007 + k * 101 + m);
+      const a = wasm.array(randoms(random, k * n));
+      const b = wasm.array(randoms(random, k * m));
+      const start = randoms(random, n * m);
+      const fused = wasm.array(start);
+      const product = wasm.array(new Float64Array(n * m));
+      const separate = wasm.array(start);
+      wasm.kernels.matmulTNAdd(at(fused), at(a), at(b), n, k, m, alpha);
+      wasm.kernels.matmulTN(at(product), at(a), at(b), n, k, m);
+      wasm.kernels.sgd(at(separate), at(product), n * m, -alpha);
+      expect([...fused], `n=${n} k=${k} m=${m}`).toEqual([...separate]);
+      expect(wasm.guardsIntact(), `n=${n} k=${k} m=${m}`).toBe(true);
+    }
+  });
+});
+
+/** Random values with NaN, ±Infinity, −0 and 0 among them. */
+function awkward(random: () => number, length: number): Float64Array {
+  const specials = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0];
+  return Float64Array.from({ length }, (_, i) => (i % 5 === 2 ? specials[(i / 5) % specials.length | 0]! : random() * 2 - 1));
+}
+
+// Each kernel against the loop the ts target runs for it, in the dtype's arrays: equal, bit for bit.
+const layerRows = [1, 2, 3, 5, 13, 51];
+const layerCols = [1, 2, 3, 5, 7, 13, 50, 51, 97];
+
+describe.each(["f64", "f32"] as const)("the %s dense-layer kernels equal the ts target's loops", (dtype) => {
+  const wasm = instantiate(dtype);
+  const cases = layerRows.flatMap((rows) => layerCols.map((cols) => [rows, cols] as const));
+  const check = (name: string, run: (random: () => number, rows: number, cols: number) => [Floats, Floats]) => {
+    for (const [rows, cols] of cases) {
+      wasm.reset();
+      const [got, want] = run(mulberry32(rows * 1000 + cols), rows, cols);
+      expect([...got], `${name} ${rows}×${cols}`).toEqual([...want]);
+      expect(wasm.guardsIntact(), `${name} ${rows}×${cols}`).toBe(true);
+    }
+  };
+
+  it("addRowBias and addRowBiasRelu: out = x + b and Math.max(0, x + b), b added to every row", () => {
+    for (const relu of [false, true]) {
+      check(relu ? "addRowBiasRelu" : "addRowBias", (random, rows, cols) => {
+        const x = wasm.array(awkward(random, rows * cols));
+        const b = wasm.array(awkward(random, cols));
+        const out = wasm.array(new Float64Array(rows * cols).fill(Number.NaN));
+        (relu ? wasm.kernels.addRowBiasRelu : wasm.kernels.addRowBias)(at(out), at(x), at(b), rows, cols);
+        const want = new wasm.Arr(rows * cols);
+        for (let i = 0; i < rows; i++) {
+          for (let j = 0; j < cols; j++) want[i * cols + j] = relu ? Math.max(0, x[i * cols + j]! + b[j]!) : x[i * cols + j]! + b[j]!;
+        }
+        return [out, want];
+      });
+    }
+  });
+
+  it("reluBackward: out = dh · (h > 0 ? 1 : 0), so −0 for a negative dh and NaN for ±Infinity where h ≤ 0", () => {
+    check("reluBackward", (random, rows, cols) => {
+      const dh = wasm.array(awkward(random, rows * cols));
+      const h = wasm.array(awkward(random, rows * cols));
+      const out = wasm.array(new Float64Array(rows * cols).fill(7));
+      wasm.kernels.reluBackward(at(out), at(dh), at(h), rows * cols);
+      const want = new wasm.Arr(rows * cols);
+      for (let i = 0; i < want.length; i++) want[i] = dh[i]! * (h[i]! > 0 ? 1 : 0);
+      return [out, want];
+    });
+  });
+
+  it("sumRows: out[j] = Σ_i x[i, j], summed in row order", () => {
+    check("sumRows", (random, rows, cols) => {
+      const x = wasm.array(Float64Array.from({ length: rows * cols }, () => (random() - 0.5) * 10 ** Math.floor(random() * 8)));
+      const out = wasm.array(new Float64Array(cols).fill(Number.NaN));
+      wasm.kernels.sumRows(at(out), at(x), rows, cols);
+      const want = new wasm.Arr(cols);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) want[j]! += x[i * cols + j]!;
+      return [out, want];
+    });
+  });
+});
+
+const lengths = [1, 3, 5, 17, 1001];
+const STEPS = 4;
+
+interface Rule {
+  readonly name: string;
+  readonly optimizer: () => Optimizer;
+  /** State arrays the kernel keeps (zero at first), as the runtime keeps them. */
+  readonly slots: number;
+  /** One step `t` (from 1) of the kernel. */
+  readonly step: (k: WasmKernels, p: Floats, g: Floats, state: Floats[], t: number) => void;
+}
+
+const [lr, alpha, beta1, beta2, eps] = [0.01, 0.7, 0.8, 0.95, 1e-6];
+const rules: Rule[] = [
+  { name: "sgd", optimizer: () => sgd(lr), slots: 0, step: (k, p, g) => k.sgd(at(p), at(g), p.length, lr) },
+  {
+    name: "momentum",
+    optimizer: () => momentum(lr, alpha),
+    slots: 1,
+    step: (k, p, g, [v]) => k.momentum(at(p), at(g), at(v!), p.length, lr, alpha),
+  },
+  { name: "adagrad", optimizer: () => adagrad(lr), slots: 1, step: (k, p, g, [h]) => k.adagrad(at(p), at(g), at(h!), p.length, lr) },
+  {
+    name: "adam",
+    optimizer: () => adam(lr, beta1, beta2, eps),
+    slots: 2,
+    step: (k, p, g, [m, v], t) =>
+      k.adam(at(p), at(g), at(m!), at(v!), p.length, lr, beta1, beta2, eps, 1 - beta1 ** t, 1 - beta2 ** t),
+  },
+];
+
+describe.each(rules)("the $name kernel steps params as src/train/optimizers.ts does", (rule) => {
+  it.each(["f64", "f32"] as const)("%s", (dtype) => {
+    const wasm = instantiate(dtype);
+    for (const length of lengths) {
+      const random = mulberry32(length);
+      const start = randoms(random, length);
+      const grads = Array.from({ length: STEPS }, () => randoms(random, length));
+      const runtime = { w: { shape: [length], data: wasm.Arr.from(start) } };
+      const optimizer = rule.optimizer();
+      const p = wasm.array(start);
+      const g = wasm.array(new Float64Array(length));
+      const state = Array.from({ length: rule.slots }, () => wasm.array(new Float64Array(length)));
+      for (let t = 1; t <= STEPS; t++) {
+        optimizer.step(runtime, { w: { shape: [length], data: wasm.Arr.from(grads[t - 1]!) } });
+        g.set(grads[t - 1]!);
+        rule.step(wasm.kernels, p, g, state, t);
+      }
+      expect(relativeDifference(p, start), "the params moved").toBeGreaterThan(0);
+      if (dtype === "f64") expect([...p], `length ${length}`).toEqual([...runtime.w.data]);
+      else expect(relativeDifference(p, runtime.w.data), `length ${length}`).toBeLessThan(1e-5);
+    }
+    expect(wasm.guardsIntact()).toBe(true);
+  });
+});
