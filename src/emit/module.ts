@@ -251,7 +251,7 @@ class ModuleEmitter {
     );
   }
 
-  /** The output buffer of node `n`, zeroed (kernels and reductions accumulate into it). */
+  /** The output buffer of node `n`, zeroed (reductions accumulate into it). */
   private zeroedBuffer(n: Node): string {
     return `buf.${this.nameOf(n)}.fill(0)`;
   }
@@ -311,6 +311,7 @@ class ModuleEmitter {
       transposed: n.args.map((a) => this.absorbed.has(a)),
       attrs: n.attrs,
       alloc: () => this.zeroedBuffer(consumer),
+      buffer: () => `buf.${out}`,
       epilogue: producer
         ? (value, at) => this.elementExpr(consumer, at, { node: producer, value })
         : undefined,
