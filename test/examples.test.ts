@@ -127,6 +127,33 @@ describe.each(examples)("examples/%s", (file) => {
     }
   });
 
+  it("reuses its buffers safely: a call gives the same values whatever call came before (ts and wasm targets)", async () => {
+    // Kernels and loops that write every element get their buffer without zeroing it; one that
+    // left an element unwritten (or added to it) would carry the previous call's values over.
+    for (const target of ["ts", "wasm"] as const) {
+      const { module } = await loadGraph(src, { file: `${dir}/${file}`, target });
+      const params = module.init(0);
+      // Every output and gradient, by name, as plain numbers.
+      const run = (seed: number): Map<string, number[]> => {
+        const fwd = module.forward(inputsFor(module, seed), params);
+        const out = fwd.outputs[module.meta.grad.of]!;
+        const upstream = typeof out === "number" ? undefined : { shape: [...out.shape], data: out.data.map((_, i) => 1 + i) };
+        const grads = module.backward(fwd, upstream);
+        const values = [
+          ...Object.entries(fwd.outputs).map(([k, v]) => [`output ${k}`, v] as const),
+          ...Object.entries(grads).map(([k, v]) => [`gradient ${k}`, v] as const),
+        ];
+        return new Map(values.map(([k, v]) => [k, typeof v === "number" ? [v] : [...v!.data]]));
+      };
+      run(2);
+      const afterTwo = run(4);
+      run(3);
+      const afterThree = run(4);
+      const differing = [...afterTwo.keys()].filter((k) => !afterTwo.get(k)!.every((v, i) => Object.is(v, afterThree.get(k)![i])));
+      expect(differing, `${target}: values that changed with the call before`).toEqual([]);
+    }
+  });
+
   it("passes the gradient check", async () => {
     const { module } = await loadedExample(file, "f64");
     const report = checkGradients(module, { dims: Object.fromEntries(symbols(module).map((s) => [s, DIM])) });

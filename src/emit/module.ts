@@ -255,7 +255,7 @@ class ModuleEmitter {
     );
   }
 
-  /** The output buffer of node `n`, zeroed (kernels and reductions accumulate into it). */
+  /** The output buffer of node `n`, zeroed (reductions accumulate into it). */
   private zeroedBuffer(n: Node): string {
     return `buf.${this.nameOf(n)}.fill(0)`;
   }
@@ -272,19 +272,27 @@ class ModuleEmitter {
       const text = body((o) => (o.dims.length === 0 ? o.ref : `${o.ref}[i]${o.target ? "" : this.nn}`));
       return `for (let i = 0; i < ${product(dims)}; i++) {\n${text}\n}`;
     }
+    const term = (axis: number, stride: string) => (stride === "1" ? `i${axis}` : `i${axis} * ${stride}`);
+    // Operands of the loop's own shape are read at `i + i<last>`: `i`, the flat index where the
+    // innermost row starts, is computed once per row instead of at every element.
+    const last = dims.length - 1;
+    const rowStart = last > 0 && operands.some(same);
     const index = (o: Operand): string => {
       if (o.dims.length === 0) return o.ref;
+      if (rowStart && same(o)) return `${o.ref}[i + i${last}]${o.target ? "" : this.nn}`;
       const offset = dims.length - o.dims.length;
       const terms: string[] = [];
       o.dims.forEach((d, j) => {
         if (d === "1" && dims[j + offset] !== "1") return; // broadcast: stride 0
-        const stride = product(o.dims.slice(j + 1));
-        terms.push(stride === "1" ? `i${j + offset}` : `i${j + offset} * ${stride}`);
+        terms.push(term(j + offset, product(o.dims.slice(j + 1))));
       });
       return `${o.ref}[${terms.length === 0 ? "0" : terms.join(" + ")}]${o.target ? "" : this.nn}`;
     };
     let text = body(index);
-    for (let axis = dims.length - 1; axis >= 0; axis--) {
+    for (let axis = last; axis >= 0; axis--) {
+      if (rowStart && axis === last - 1) {
+        text = `const i = ${dims.slice(0, last).map((_, a) => term(a, product(dims.slice(a + 1)))).join(" + ")};\n${text}`;
+      }
       text = `for (let i${axis} = 0; i${axis} < ${dims[axis]}; i${axis}++) {\n${text}\n}`;
     }
     return text;
@@ -315,6 +323,7 @@ class ModuleEmitter {
       transposed: n.args.map((a) => this.absorbed.has(a)),
       attrs: n.attrs,
       alloc: () => this.zeroedBuffer(consumer),
+      buffer: () => `buf.${out}`,
       epilogue: producer
         ? (value, at) => this.elementExpr(consumer, at, { node: producer, value })
         : undefined,

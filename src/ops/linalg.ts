@@ -30,7 +30,7 @@ function emitMatmul(ctx: EmitContext, a: string, b: string, aDims: readonly stri
   const m = bDims.length === 2 ? bDims[1]! : "1";
   const ta = aDims.length === 2 && ctx.transposed[0] ? "T" : "N";
   const tb = bDims.length === 2 && ctx.transposed[1] ? "T" : "N";
-  return `const ${ctx.out} = ${ctx.kernel(`matmul${ta}${tb}`)}(${ctx.alloc(ctx.dims)}, ${a}, ${b}, ${n}, ${k}, ${m});`;
+  return `const ${ctx.out} = ${ctx.kernel(`matmul${ta}${tb}`)}(${ctx.buffer(ctx.dims)}, ${a}, ${b}, ${n}, ${k}, ${m});`;
 }
 
 /**
@@ -85,7 +85,7 @@ export const linalgOps = {
     simplify: (_b, [x]) => (x!.shape.length < 2 ? x : x!.op === "transpose" ? x!.args[0] : undefined),
     emit: (ctx) => {
       const [r, c] = ctx.argDims[0]!;
-      return `const ${ctx.out} = ${ctx.kernel("transpose")}(${ctx.alloc(ctx.dims)}, ${ctx.args[0]}, ${r}, ${c});`;
+      return `const ${ctx.out} = ${ctx.kernel("transpose")}(${ctx.buffer(ctx.dims)}, ${ctx.args[0]}, ${r}, ${c});`;
     },
     vjp: ({ b, dout }) => [dsl(b).transpose(dout)],
   },
@@ -106,7 +106,7 @@ export const linalgOps = {
     emit: (ctx) => {
       const [k] = ctx.argDims[0]!;
       const [m] = ctx.argDims[1]!;
-      return `const ${ctx.out} = ${ctx.kernel("outer")}(${ctx.alloc(ctx.dims)}, ${ctx.args[0]}, ${ctx.args[1]}, ${k}, ${m});`;
+      return `const ${ctx.out} = ${ctx.kernel("outer")}(${ctx.buffer(ctx.dims)}, ${ctx.args[0]}, ${ctx.args[1]}, ${k}, ${m});`;
     },
     vjp: ({ b, args: [x, y], dout }) => [dsl(b).matmul(dout, y!), dsl(b).matmul(x!, dout)],
   },

@@ -28,7 +28,7 @@ function rowsCols(dims: readonly string[]): [string, string] {
 function emitRows(kernel: "softmaxRows" | "logSoftmaxRows") {
   return (ctx: EmitContext) => {
     const [rows, cols] = rowsCols(ctx.argDims[0]!);
-    return `const ${ctx.out} = ${ctx.kernel(kernel)}(${ctx.alloc(ctx.dims)}, ${ctx.args[0]}, ${rows}, ${cols});`;
+    return `const ${ctx.out} = ${ctx.kernel(kernel)}(${ctx.buffer(ctx.dims)}, ${ctx.args[0]}, ${rows}, ${cols});`;
   };
 }
 

@@ -33,7 +33,7 @@ function emitSum(ctx: EmitContext): string {
   // A number out (everything summed, or the one axis of a vector): a plain sum.
   if (ctx.dims.length === 0) return `const ${ctx.out} = ${ctx.kernel("sumAll")}(${x.ref});`;
   if (ctx.attrs.axis === undefined) {
-    return `const ${ctx.out} = ${ctx.alloc(ctx.dims)};\n${ctx.out}[0] = ${ctx.kernel("sumAll")}(${x.ref});`;
+    return `const ${ctx.out} = ${ctx.buffer(ctx.dims)};\n${ctx.out}[0] = ${ctx.kernel("sumAll")}(${x.ref});`;
   }
   const axis = normalizeAxis(ctx.attrs.axis, x.dims.length);
   const target: Operand = { ref: ctx.out, dims: collapsed(x.dims, axis) };
@@ -156,7 +156,7 @@ export const reduceOps = {
       const dims = axis === undefined || gDims.length === 0 ? gDims : [...gDims.slice(0, axis), "1", ...gDims.slice(axis)];
       const g: Operand = { ref: ctx.args[0]!, dims };
       const out: Operand = { ref: ctx.out, dims: ctx.dims, target: true };
-      return `const ${ctx.out} = ${ctx.alloc(ctx.dims)};\n${ctx.loop(ctx.dims, (at) => `${at(out)} = ${at(g)};`)}`;
+      return `const ${ctx.out} = ${ctx.buffer(ctx.dims)};\n${ctx.loop(ctx.dims, (at) => `${at(out)} = ${at(g)};`)}`;
     },
     // Copying out is undone by summing back: the adjoint of broadcast_to is a sum.
     vjp: ({ b, args: [g], attrs, dout }) => [

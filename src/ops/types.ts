@@ -36,8 +36,13 @@ export interface EmitContext {
   /** For ops with `absorbsTranspose`: argument i is the transpose of what `args[i]` names. */
   readonly transposed: readonly boolean[];
   readonly attrs: Attrs;
-  /** `new Arr(n)` for the product of `dims`. */
+  /** The output's buffer (of `dims`), zeroed: for rules that accumulate into it with `+=`. */
   alloc(dims: readonly string[]): string;
+  /**
+   * The output's buffer as the previous call left it, without zeroing it: for rules that write
+   * every element (the kernels that overwrite `out`, loops that assign with `=`).
+   */
+  buffer(dims: readonly string[]): string;
   /**
    * When present, the op's result feeds exactly one element-wise op that is emitted with it:
    * write `epilogue(value, at)` instead of `value` for each element (`h = relu(x @ W + b)` in

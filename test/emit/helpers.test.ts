@@ -123,16 +123,29 @@ describe("buffers, random numbers, results", () => {
 });
 
 describe("kernels agree with the definitions", () => {
-  const [n, k, m] = [5, 7, 3];
-  const a = values(n * k);
-  const b = values(k * m);
-  const want = product(a, b, n, k, m);
+  it("matmulNN, matmulTN, matmulNT, matmulTT equal the definition exactly, over every blocked size and remainder, overwriting out", () => {
+    // Each sums every element over p from 0 upwards, as `product` does, so f64 results are equal
+    // to the last bit. Sizes cover the 4×4 blocks and 1 to 3 rows or columns past them; out
+    // starts as NaN, so an element left unwritten or added to shows.
+    const sizes = [1, 2, 3, 4, 5, 7, 13, 50, 51];
+    for (const n of sizes) for (const m of sizes) for (const k of [0, 1, 3, 5, 8]) {
+      const a = values(n * k);
+      const b = values(k * m);
+      const want = product(a, b, n, k, m);
+      const out = () => new Float64Array(n * m).fill(NaN);
+      const at = `n=${n} k=${k} m=${m}`;
+      expect([...kernels.matmulNN(out(), a, b, n, k, m)], `NN ${at}`).toEqual(want);
+      expect([...kernels.matmulTN(out(), transposed(a, n, k), b, n, k, m)], `TN ${at}`).toEqual(want);
+      expect([...kernels.matmulNT(out(), a, transposed(b, k, m), n, k, m)], `NT ${at}`).toEqual(want);
+      expect([...kernels.matmulTT(out(), transposed(a, n, k), transposed(b, k, m), n, k, m)], `TT ${at}`).toEqual(want);
+    }
+  });
 
-  it("matmulNN, matmulTN, matmulNT, matmulTT", () => {
-    expectClose(kernels.matmulNN(new Float64Array(n * m), a, b, n, k, m), want);
-    expectClose(kernels.matmulTN(new Float64Array(n * m), transposed(a, n, k), b, n, k, m), want);
-    expectClose(kernels.matmulNT(new Float64Array(n * m), a, transposed(b, k, m), n, k, m), want);
-    expectClose(kernels.matmulTT(new Float64Array(n * m), transposed(a, n, k), transposed(b, k, m), n, k, m), want);
+  it("a matrix product of the TwoLayerNet's sizes equals the definition", () => {
+    const [n, k, m] = [100, 784, 50];
+    const a = values(n * k);
+    const b = values(k * m);
+    expect([...kernels.matmulNN(new Float64Array(n * m), a, b, n, k, m)]).toEqual(product(a, b, n, k, m));
   });
 
   it("dot, outer, transpose, sumAll", () => {
@@ -140,7 +153,8 @@ describe("kernels agree with the definitions", () => {
     const y = values(4);
     expect(kernels.dot(x, y, 4)).toBeCloseTo(product(x, y, 1, 4, 1)[0]!, 14);
     expectClose(kernels.outer(new Float64Array(16), x, y, 4, 4), product(x, y, 4, 1, 4));
-    expectClose(kernels.transpose(new Float64Array(n * k), a, n, k), transposed(a, n, k));
+    const a = values(5 * 7);
+    expectClose(kernels.transpose(new Float64Array(5 * 7), a, 5, 7), transposed(a, 5, 7));
     expect(kernels.sumAll(x)).toBeCloseTo(x[0]! + x[1]! + x[2]! + x[3]!, 14);
   });
 
