@@ -10,6 +10,11 @@ export interface Tiling {
   readonly vectors: number;
   /** Steps along k per trip of the inner loop. */
   readonly unroll: number;
+  /**
+   * Each column block runs past every row block before the next column block (rather than each
+   * row block past every column block): b's block is then read again while still in L1.
+   */
+  readonly columnsOuter: boolean;
 }
 
 export interface Product {
@@ -89,20 +94,26 @@ function gemmBlock(s: Scalar, product: Product, tiling: Tiling, rows: number, ve
   return lines.join("\n");
 }
 
-/** Columns of one row block: wide vector blocks, then single vectors, then a partial vector. */
-function gemmColumns(s: Scalar, product: Product, tiling: Tiling, rows: number): string {
+/** Column blocks, j from 0: wide vector blocks, then single vectors, then a partial vector. */
+function columnBlocks(s: Scalar, tiling: Tiling, block: (vectors: number, partial: boolean) => string): string {
   const wide = tiling.vectors * s.lanes;
   const columns = [set("j", i32(0))];
   if (tiling.vectors > 1) {
-    columns.push(loop("wide", `(i32.gt_s ${add(get("j"), i32(wide))} ${get("m")})`, gemmBlock(s, product, tiling, rows, tiling.vectors), bump("j", i32(wide))));
+    columns.push(loop("wide", `(i32.gt_s ${add(get("j"), i32(wide))} ${get("m")})`, block(tiling.vectors, false), bump("j", i32(wide))));
   }
   columns.push(
-    loop("narrow", `(i32.gt_s ${add(get("j"), i32(s.lanes))} ${get("m")})`, gemmBlock(s, product, tiling, rows, 1), bump("j", i32(s.lanes))),
+    loop("narrow", `(i32.gt_s ${add(get("j"), i32(s.lanes))} ${get("m")})`, block(1, false), bump("j", i32(s.lanes))),
     // The last columns, fewer than a vector: one vector block that reads past the row's end
     // (the memory is padded for it) and stores only the columns that exist.
-    `(if (i32.lt_s ${get("j")} ${get("m")}) (then ${gemmBlock(s, product, tiling, rows, 1, true)}))`,
+    `(if (i32.lt_s ${get("j")} ${get("m")}) (then ${block(1, true)}))`,
   );
   return columns.join("\n");
+}
+
+/** Row blocks, i from 0: each height of the tiling in turn, tallest first. */
+function rowBlocks(tiling: Tiling, block: (rows: number) => string): string {
+  const blocks = tiling.rows.map((rows, b) => loop(`rows${b}`, `(i32.gt_s ${add(get("i"), i32(rows))} ${get("n")})`, block(rows), bump("i", i32(rows))));
+  return [set("i", i32(0)), ...blocks].join("\n");
 }
 
 /**
@@ -115,11 +126,14 @@ export function gemm(name: string, s: Scalar, product: Product, tiling: Tiling):
   for (let r = 0; r < tallest; r++) locals.push(`(local $pa${r} i32)`);
   for (let r = 0; r < tallest; r++) for (let c = 0; c < tiling.vectors; c++) locals.push(`(local $acc${r}_${c} v128)`);
   for (let c = 0; c < tiling.vectors; c++) locals.push(`(local $bv${c} v128)`);
-  const body = [set("i", i32(0))];
+  const body: string[] = [];
   if (product.accumulate) body.push(set("alphav", `(${s.v}.splat ${get("alpha")})`));
-  tiling.rows.forEach((rows, b) => {
-    body.push(loop(`rows${b}`, `(i32.gt_s ${add(get("i"), i32(rows))} ${get("n")})`, gemmColumns(s, product, tiling, rows), bump("i", i32(rows))));
-  });
+  const block = (rows: number, vectors: number, partial: boolean) => gemmBlock(s, product, tiling, rows, vectors, partial);
+  body.push(
+    tiling.columnsOuter
+      ? columnBlocks(s, tiling, (vectors, partial) => rowBlocks(tiling, (rows) => block(rows, vectors, partial)))
+      : rowBlocks(tiling, (rows) => columnBlocks(s, tiling, (vectors, partial) => block(rows, vectors, partial))),
+  );
   const params: [string, string][] = [["out", "i32"], ["a", "i32"], ["b", "i32"], ["n", "i32"], ["k", "i32"], ["m", "i32"]];
   if (product.accumulate) params.push(["alpha", s.t]);
   return func(name, params, locals.join(" "), body.join("\n"));
