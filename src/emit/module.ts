@@ -327,10 +327,10 @@ class ModuleEmitter {
       epilogue: producer
         ? (value, at) => this.elementExpr(consumer, at, { node: producer, value })
         : undefined,
+      epilogueOp: producer && consumer.args.length === 1 ? (consumer.op as OpName) : undefined,
       kernel: (name) => {
         if (!isHelperName(name)) throw new InternalError(`no kernel "${name}"`);
-        // The wasm target runs the matrix products in WebAssembly, through a wrapper of the same shape.
-        // The wasm target runs the matrix products in WebAssembly, through a wrapper of the same shape.
+        // The wasm target runs these kernels in WebAssembly, through a wrapper of the same shape.
         const called = this.options.target === "wasm" && isWasmKernel(name) ? wasmWrapperName(name) : name;
         this.helpers.add(called);
         return called;

@@ -39,6 +39,9 @@ export type HelperName =
   | "softmaxRows"
   | "logSoftmaxRows"
   | "softmaxLoss"
+  | "addRowBias"
+  | "addRowBiasRelu"
+  | "sumRows"
   | "UpdateName"
   | "UpdateRule"
   | "updateRule"
@@ -211,6 +214,21 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
   softmaxLoss: {
     ts: "/**\n * Mean over rows of -Σ t log softmax(x) = lse(x) Σ t - Σ t x, with the log-sum-exp taken\n * after subtracting the row maximum, so logits of any finite size give a finite loss.\n */\nfunction softmaxLoss(x: Arr, t: Arr, rows: number, cols: number): number {\n  let total = 0;\n  for (let r = 0; r < rows; r++) {\n    const o = r * cols;\n    let max = -Infinity;\n    for (let j = 0; j < cols; j++) max = Math.max(max, x[o + j]!);\n    let sum = 0;\n    for (let j = 0; j < cols; j++) sum += Math.exp(x[o + j]! - max);\n    const lse = max + Math.log(sum);\n    for (let j = 0; j < cols; j++) if (t[o + j] !== 0) total -= t[o + j]! * (x[o + j]! - lse);\n  }\n  return total / rows;\n}",
     js: "/**\n * Mean over rows of -Σ t log softmax(x) = lse(x) Σ t - Σ t x, with the log-sum-exp taken\n * after subtracting the row maximum, so logits of any finite size give a finite loss.\n */\nfunction softmaxLoss(x, t, rows, cols) {\n  let total = 0;\n  for (let r = 0; r < rows; r++) {\n    const o = r * cols;\n    let max = -Infinity;\n    for (let j = 0; j < cols; j++) max = Math.max(max, x[o + j]);\n    let sum = 0;\n    for (let j = 0; j < cols; j++) sum += Math.exp(x[o + j] - max);\n    const lse = max + Math.log(sum);\n    for (let j = 0; j < cols; j++) if (t[o + j] !== 0) total -= t[o + j] * (x[o + j] - lse);\n  }\n  return total / rows;\n}",
+    uses: [],
+  },
+  addRowBias: {
+    ts: "/** out[i, j] = x[i, j] + b[j] for x of shape [rows × cols]; out may be x. */\nfunction addRowBias(out: Arr, x: Arr, b: Arr, rows: number, cols: number): Arr {\n  for (let i = 0; i < rows; i++) {\n    const row = i * cols;\n    for (let j = 0; j < cols; j++) out[row + j] = x[row + j]! + b[j]!;\n  }\n  return out;\n}",
+    js: "/** out[i, j] = x[i, j] + b[j] for x of shape [rows × cols]; out may be x. */\nfunction addRowBias(out, x, b, rows, cols) {\n  for (let i = 0; i < rows; i++) {\n    const row = i * cols;\n    for (let j = 0; j < cols; j++) out[row + j] = x[row + j] + b[j];\n  }\n  return out;\n}",
+    uses: [],
+  },
+  addRowBiasRelu: {
+    ts: "/** out[i, j] = max(0, x[i, j] + b[j]): a dense layer's bias and ReLU; out may be x. */\nfunction addRowBiasRelu(out: Arr, x: Arr, b: Arr, rows: number, cols: number): Arr {\n  for (let i = 0; i < rows; i++) {\n    const row = i * cols;\n    for (let j = 0; j < cols; j++) out[row + j] = Math.max(0, x[row + j]! + b[j]!);\n  }\n  return out;\n}",
+    js: "/** out[i, j] = max(0, x[i, j] + b[j]): a dense layer's bias and ReLU; out may be x. */\nfunction addRowBiasRelu(out, x, b, rows, cols) {\n  for (let i = 0; i < rows; i++) {\n    const row = i * cols;\n    for (let j = 0; j < cols; j++) out[row + j] = Math.max(0, x[row + j] + b[j]);\n  }\n  return out;\n}",
+    uses: [],
+  },
+  sumRows: {
+    ts: "/** out[j] = Σ_i x[i, j] for x of shape [rows × cols], summed in row order (a bias's gradient). */\nfunction sumRows(out: Arr, x: Arr, rows: number, cols: number): Arr {\n  out.fill(0, 0, cols);\n  for (let i = 0; i < rows; i++) {\n    const row = i * cols;\n    for (let j = 0; j < cols; j++) out[j]! += x[row + j]!;\n  }\n  return out;\n}",
+    js: "/** out[j] = Σ_i x[i, j] for x of shape [rows × cols], summed in row order (a bias's gradient). */\nfunction sumRows(out, x, rows, cols) {\n  out.fill(0, 0, cols);\n  for (let i = 0; i < rows; i++) {\n    const row = i * cols;\n    for (let j = 0; j < cols; j++) out[j] += x[row + j];\n  }\n  return out;\n}",
     uses: [],
   },
   UpdateName: {

@@ -135,6 +135,13 @@ export const linalgOps = {
     fusesEpilogue: true,
     emit: (ctx) => {
       const product = emitMatmul(ctx, ctx.args[0]!, ctx.args[1]!, ctx.argDims[0]!, ctx.argDims[1]!);
+      // A batch of rows and one bias per column (the usual layer): a kernel adds the bias, and a
+      // fused relu too, in place (SIMD on the wasm target).
+      const [rows, cols] = ctx.dims;
+      if (ctx.dims.length === 2 && ctx.argDims[2]!.length === 1 && ctx.argDims[2]![0] === cols && (!ctx.epilogue || ctx.epilogueOp === "relu")) {
+        const kernel = ctx.kernel(ctx.epilogue ? "addRowBiasRelu" : "addRowBias");
+        return `${product}\n${kernel}(${ctx.out}, ${ctx.out}, ${ctx.args[2]}, ${rows}, ${cols});`;
+      }
       const out: Operand = { ref: ctx.out, dims: ctx.dims };
       const bias: Operand = { ref: ctx.args[2]!, dims: ctx.argDims[2]! };
       // The bias loop also applies the consumer's element-wise op when one is fused in.

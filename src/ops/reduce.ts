@@ -36,8 +36,14 @@ function emitSum(ctx: EmitContext): string {
     return `const ${ctx.out} = ${ctx.buffer(ctx.dims)};\n${ctx.out}[0] = ${ctx.kernel("sumAll")}(${x.ref});`;
   }
   const axis = normalizeAxis(ctx.attrs.axis, x.dims.length);
+  if (axis === 0 && x.dims.length === 2) return emitRowSums(ctx, x);
   const target: Operand = { ref: ctx.out, dims: collapsed(x.dims, axis) };
   return `const ${ctx.out} = ${ctx.alloc(ctx.dims)};\n${ctx.loop(x.dims, (at) => `${at(target)} += ${at(x)};`)}`;
+}
+
+/** out = the rows of matrix `x` summed (a bias's gradient), by a kernel (SIMD on the wasm target). */
+function emitRowSums(ctx: EmitContext, x: Operand): string {
+  return `const ${ctx.out} = ${ctx.kernel("sumRows")}(${ctx.buffer(ctx.dims)}, ${x.ref}, ${x.dims[0]}, ${x.dims[1]});`;
 }
 
 function product(dims: readonly string[]): string {
@@ -195,6 +201,11 @@ export const reduceOps = {
     emit: (ctx) => {
       const g: Operand = { ref: ctx.args[0]!, dims: ctx.argDims[0]! };
       if (ctx.dims.length === 0) return `const ${ctx.out} = ${ctx.kernel("sumAll")}(${g.ref});`;
+      // [rows, cols] summed to [cols] or [1, cols]: the rows summed.
+      const [rows, cols] = g.dims;
+      if (g.dims.length === 2 && rows !== "1" && ctx.dims[ctx.dims.length - 1] === cols && ctx.dims.slice(0, -1).every((d) => d === "1")) {
+        return emitRowSums(ctx, g);
+      }
       const out: Operand = { ref: ctx.out, dims: ctx.dims };
       return `const ${ctx.out} = ${ctx.alloc(ctx.dims)};\n${ctx.loop(g.dims, (at) => `${at(out)} += ${at(g)};`)}`;
     },

@@ -3,6 +3,7 @@
 import type { Attrs, Builder, Node } from "../ir/graph.js";
 import type { Shape } from "../ir/shape.js";
 import type { HelperName } from "../generated/helpers.js";
+import type { OpName } from "./names.js";
 
 /** What a derivative rule may use: the op's inputs, its output and the upstream gradient. */
 export interface VjpContext {
@@ -49,6 +50,8 @@ export interface EmitContext {
    * the bias loop). Ops that accept this declare `fusesEpilogue`.
    */
   readonly epilogue?: (value: string, at: (o: Operand) => string) => string;
+  /** With `epilogue`: the fused op, when it applies to the produced value alone (`relu`). */
+  readonly epilogueOp?: OpName;
   /** Marks a runtime kernel (src/emit/helpers/kernels.ts) as used and returns the name to call. */
   kernel(name: HelperName): string;
   /**

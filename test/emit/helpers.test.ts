@@ -158,6 +158,27 @@ describe("kernels agree with the definitions", () => {
     expect(kernels.sumAll(x)).toBeCloseTo(x[0]! + x[1]! + x[2]! + x[3]!, 14);
   });
 
+  it("addRowBias, addRowBiasRelu and sumRows equal their definitions, in place too, and the wasm kernels equal them", () => {
+    const rows = 5;
+    const cols = 7;
+    const x = Float64Array.from(values(rows * cols), (v, i) => (i === 3 ? -0 : i === 4 ? NaN : v));
+    const b = values(cols);
+    const biased = [...x].map((v, i) => v + b[i % cols]!);
+    expect([...kernels.addRowBias(new Float64Array(rows * cols), x, b, rows, cols)]).toEqual(biased);
+    expect([...kernels.addRowBiasRelu(x.slice(), x.slice(), b, rows, cols)]).toEqual(biased.map((v) => Math.max(0, v)));
+    const sums = Array.from({ length: cols }, (_, j) => {
+      let s = 0;
+      for (let i = 0; i < rows; i++) s += x[i * cols + j]!;
+      return s;
+    });
+    expect([...kernels.sumRows(new Float64Array(cols).fill(NaN), x, rows, cols)]).toEqual(sums);
+    const [wx, wb, wout] = allocateInMemory([rows * cols, cols, rows * cols]);
+    wx!.set(x);
+    wb!.set(b);
+    expect([...wasmAddRowBiasRelu(wout!, wx!, wb!, rows, cols)]).toEqual([...kernels.addRowBiasRelu(new Float64Array(rows * cols), x, b, rows, cols)]);
+    expect([...wasmSumRows(wout!.subarray(0, cols), wx!, rows, cols)]).toEqual(sums);
+  });
+
   it("softmaxRows, logSoftmaxRows and softmaxLoss, stable at large logits", () => {
     const x = Float64Array.of(1, 2, 3, 1000, 1000, -1000);
     const e = [Math.exp(1), Math.exp(2), Math.exp(3)];

@@ -170,3 +170,31 @@ export function softmaxLoss(x: Arr, t: Arr, rows: number, cols: number): number 
   }
   return total / rows;
 }
+
+/** out[i, j] = x[i, j] + b[j] for x of shape [rows × cols]; out may be x. */
+export function addRowBias(out: Arr, x: Arr, b: Arr, rows: number, cols: number): Arr {
+  for (let i = 0; i < rows; i++) {
+    const row = i * cols;
+    for (let j = 0; j < cols; j++) out[row + j] = x[row + j]! + b[j]!;
+  }
+  return out;
+}
+
+/** out[i, j] = max(0, x[i, j] + b[j]): a dense layer's bias and ReLU; out may be x. */
+export function addRowBiasRelu(out: Arr, x: Arr, b: Arr, rows: number, cols: number): Arr {
+  for (let i = 0; i < rows; i++) {
+    const row = i * cols;
+    for (let j = 0; j < cols; j++) out[row + j] = Math.max(0, x[row + j]! + b[j]!);
+  }
+  return out;
+}
+
+/** out[j] = Σ_i x[i, j] for x of shape [rows × cols], summed in row order (a bias's gradient). */
+export function sumRows(out: Arr, x: Arr, rows: number, cols: number): Arr {
+  out.fill(0, 0, cols);
+  for (let i = 0; i < rows; i++) {
+    const row = i * cols;
+    for (let j = 0; j < cols; j++) out[j]! += x[row + j]!;
+  }
+  return out;
+}
