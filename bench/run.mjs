@@ -121,7 +121,8 @@ let train;
 if (section("train") && wanted("gradc")) {
   process.stdout.write("running gradc train ... ");
   try {
-    train = await runTrain({ epochs: quick ? 1 : 2 });
+    // Enough epochs for steady ones between the first (start-up, JIT warm-up) and the last.
+    train = await runTrain({ epochs: quick ? 3 : 6 });
     say(`done in ${train.wall.toFixed(1)} s`);
   } catch (e) {
     say(`FAILED: ${e instanceof Error ? e.message : String(e)}`);
