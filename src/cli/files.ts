@@ -194,11 +194,11 @@ export function checkNotAnInput(target: string, inputs: readonly string[]): void
 }
 
 /**
- * Writes `text` (or bytes) to `target` through a temporary file and a rename: all or nothing.
- * A target that is a symbolic link is written where it points; a file replaced keeps its mode.
+ * Where `target` will be written (through a link, where it points), after checking that it is
+ * not a directory and that its directory exists: commands check their outputs with this before
+ * long work (`gradc train`), so a mistyped path fails at once.
  */
-export function writeAtomically(target: string, text: string | Uint8Array, inputs: readonly string[]): void {
-  checkNotAnInput(target, inputs);
+export function checkWritable(target: string): { full: string; existing: ReturnType<typeof identity> } {
   let full = resolve(target);
   const existing = identity(target);
   if (existing) {
@@ -214,6 +214,16 @@ export function writeAtomically(target: string, text: string | Uint8Array, input
   if (!folder?.isDirectory()) {
     throw new UserError(`cannot write "${target}": the directory "${dirname(target)}" does not exist.`);
   }
+  return { full, existing };
+}
+
+/**
+ * Writes `text` (or bytes) to `target` through a temporary file and a rename: all or nothing.
+ * A target that is a symbolic link is written where it points; a file replaced keeps its mode.
+ */
+export function writeAtomically(target: string, text: string | Uint8Array, inputs: readonly string[]): void {
+  checkNotAnInput(target, inputs);
+  const { full, existing } = checkWritable(target);
   const temp = join(dirname(full), `.${basename(full)}.${process.pid}.tmp`);
   try {
     const fd = openSync(temp, "w");

@@ -131,6 +131,10 @@ export function planTraining(mod: GraphModule, data: Split, features: string, la
   if (!loss || loss.shape.length !== 0) {
     throw new TrainError(`Training needs a scalar loss: "${mod.meta.grad.of}" (the graph's \`grad\` output) is not a scalar.`);
   }
+  if (!mod.meta.params.some((p) => mod.meta.grad.wrt.includes(p.name))) {
+    const wrt = mod.meta.grad.wrt.map((w) => `"${w}"`).join(", ") || "nothing";
+    throw new TrainError(`Training needs a param to train, but the graph's \`grad\` is taken with respect to ${wrt}, and no param is among them.`);
+  }
   const others = mod.meta.inputs.filter(
     (i) => i.name !== features && i.name !== labels && getOwn(mod.defaults, i.name) === undefined,
   );
@@ -176,8 +180,22 @@ export async function train(mod: GraphModule, data: Split, options: TrainOptions
   };
   // An epoch whose accuracies `options.evaluate` is measuring, and how it is reported: the time
   // spent waiting for them (not the time they took elsewhere) counts in the epoch's seconds.
-  type Measuring = { trained: Omit<EpochStats, "trainAccuracy" | "testAccuracy" | "evalSeconds">; params: Params; result: Promise<Accuracies> };
+  type Measuring = {
+    trained: Omit<EpochStats, "trainAccuracy" | "testAccuracy" | "evalSeconds">;
+    params: Params;
+    result: Promise<Accuracies>;
+    settled: boolean;
+  };
   let pending: Measuring | undefined;
+  const measure = (trained: Measuring["trained"]): Measuring => {
+    const snapshot = copyParams(params);
+    const measuring: Measuring = { trained, params: snapshot, result: options.evaluate!(snapshot), settled: false };
+    // Noted as it settles, so it is reported between batches; a failure is rethrown when it is
+    // reported (or never, if training fails first), not left unhandled.
+    const settle = () => void (measuring.settled = true);
+    measuring.result.then(settle, settle);
+    return measuring;
+  };
   const report = async ({ trained, params: measured, result }: Measuring) => {
     const waiting = performance.now();
     const { trainAccuracy, testAccuracy, seconds } = await result;
@@ -214,6 +232,10 @@ export async function train(mod: GraphModule, data: Split, options: TrainOptions
       options.onBatch?.(done, batches, loss);
       // Let signals (Ctrl-C), progress output and a page's events through between batches.
       await yieldToEventLoop();
+      if (pending?.settled) {
+        await report(pending);
+        pending = undefined;
+      }
       if (options.shouldStop?.()) {
         stopped = true;
         break;
@@ -229,8 +251,7 @@ export async function train(mod: GraphModule, data: Split, options: TrainOptions
     };
     if (predict && options.evaluate) {
       // Measured elsewhere while the next epoch trains; reported once measured, in order.
-      const snapshot = copyParams(params);
-      const measuring = { trained, params: snapshot, result: options.evaluate(snapshot) };
+      const measuring = measure(trained);
       if (pending) await report(pending);
       pending = measuring;
       continue;

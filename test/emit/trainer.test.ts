@@ -130,6 +130,10 @@ describe("what a trainer refuses, and what it hands out", () => {
     expect(refused({ lr: -1 })).toBe('Option "lr" must be a number above 0, got number -1.');
     expect(refused({ optimizer: "adam", beta2: 1 })).toBe('Option "beta2" must be a number in [0, 1), got number 1.');
     expect(refused("adam")).toBe("The trainer's options must be an object, got string adam.");
+    expect(refused({ learningRate: 0.1 })).toBe(
+      'Unknown option "learningRate"; the trainer\'s options are "optimizer", "lr", "alpha", "beta1", "beta2", "eps".',
+    );
+    expect(() => mod.createTrainer!(params, { optimizer: undefined, lr: undefined })).not.toThrow();
   });
 
   it("checks params when created and inputs at each step, as forward does", async () => {

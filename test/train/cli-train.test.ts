@@ -97,6 +97,13 @@ describe("gradc train", () => {
     expect(bad.stderr).toMatch(/bad\.csv:2: error:/);
     const misuse = gradc(["train", graph, "--optimizer", "rmsprop"]);
     expect(misuse.status).toBe(2);
+    // An output that cannot be written is refused before the first epoch, not after training.
+    for (const flag of ["--save", "--log"]) {
+      const lost = gradc(["train", graph, "--data", join(dir, "data.csv"), "--epochs", "1", flag, join(dir, "no-such-dir", "out")]);
+      expect(lost.status).toBe(1);
+      expect(lost.stdout).not.toMatch(/epoch/);
+      expect(lost.stderr).toMatch(/cannot write ".*no-such-dir.*out": the directory ".*no-such-dir" does not exist\./);
+    }
   });
 });
 

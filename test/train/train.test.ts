@@ -94,6 +94,43 @@ describe("train", () => {
     expect(reported[2]!.W1).not.toEqual(reported[3]!.W1);
   });
 
+  it("a failing evaluate hook fails train, catchably, and leaves no unhandled rejection", async () => {
+    const { module } = await loadGraph(classifier);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      let calls = 0;
+      const run = train(module, blobs(20, 5), {
+        epochs: 3,
+        batch: 16,
+        optimizer: sgd(0.1),
+        seed: 1,
+        features: "x",
+        labels: "t",
+        // Epoch 1's accuracies arrive after epoch 2 has trained; epoch 2's fail at once, while
+        // epoch 1's report is failing: that rejection must not go unhandled.
+        evaluate: () =>
+          ++calls === 2 ? Promise.reject(new Error("evaluation failed")) : new Promise((resolve) => setTimeout(() => resolve({ seconds: 0 }), 300)),
+        onEpoch: (stats) => {
+          if (stats.epoch === 1) throw new Error("the epoch's report failed");
+        },
+      });
+      await expect(run).rejects.toThrow("the epoch's report failed");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
+  it("refuses a graph whose grad names no param", async () => {
+    const { module } = await loadGraph(classifier.replace("output loss, y", "output loss, y\n  grad loss wrt x"));
+    await expect(train(module, blobs(20, 6), { epochs: 1, batch: 16, optimizer: sgd(0.1), seed: 1, features: "x", labels: "t" })).rejects.toThrow(
+      'Training needs a param to train, but the graph\'s `grad` is taken with respect to "x", and no param is among them.',
+    );
+  });
+
   it("is reproducible: the same seed gives the same params, another seed different ones", async () => {
     const { module } = await loadGraph(classifier);
     const data = blobs(30, 2);

@@ -28,7 +28,7 @@ import { startEvaluator } from "../../node/evaluator.js";
 import { EngineError, onnxRuntimeStep } from "../../node/onnxruntime.js";
 import { svgToPng } from "../../node/png.js";
 import { guarded, loadFile, reportDiagnostics } from "../common.js";
-import { checkNotAnInput, displayName, readJsonValues, readSource, UserError, writeAtomically } from "../files.js";
+import { checkNotAnInput, checkWritable, displayName, readJsonValues, readSource, UserError, writeAtomically } from "../files.js";
 import type { Io } from "../io.js";
 import { UsageError } from "../options.js";
 
@@ -62,7 +62,11 @@ export async function trainCommand(io: Io, file: string, opts: TrainOptions): Pr
     throw new UsageError(`--plot must name a file ending in .svg or .png, got ${JSON.stringify(opts.plot)}`);
   }
   // Refuse to overwrite an input before spending time on training, not after.
-  for (const out of [opts.save, opts.log, opts.plot]) if (out !== undefined) checkNotAnInput(out, protectedFiles);
+  for (const out of [opts.save, opts.log, opts.plot]) {
+    if (out === undefined) continue;
+    checkNotAnInput(out, protectedFiles);
+    checkWritable(out);
+  }
   const loaded = await loadFile(io, file, { graph: opts.graph, dtype: opts.dtype, target: opts.target });
   reportDiagnostics(io, loaded.diagnostics, loaded.name, loaded.source);
   const module = loaded.module;

@@ -37,11 +37,15 @@ export function updateRule(options: unknown): UpdateRule {
     adagrad: ["lr"],
     adam: ["lr", "beta1", "beta2", "eps"],
   };
-  const name = Object.prototype.hasOwnProperty.call(given, "optimizer") ? given["optimizer"] : "sgd";
+  const name = Object.prototype.hasOwnProperty.call(given, "optimizer") && given["optimizer"] !== undefined ? given["optimizer"] : "sgd";
   if (name !== "sgd" && name !== "momentum" && name !== "adagrad" && name !== "adam") {
     throw new InputError(`Unknown optimizer ${JSON.stringify(name) ?? describe(name)}; the trainer knows "sgd", "momentum", "adagrad" and "adam".`);
   }
+  const all = ["optimizer", "lr", "alpha", "beta1", "beta2", "eps"];
   for (const key of Object.keys(given)) {
+    if (!all.includes(key)) {
+      throw new InputError(`Unknown option ${JSON.stringify(key)}; the trainer's options are ${all.map((k) => JSON.stringify(k)).join(", ")}.`);
+    }
     if (key !== "optimizer" && !known[name].includes(key)) {
       throw new InputError(
         `Option ${JSON.stringify(key)} does not apply to ${name}; it takes ${known[name].map((k) => JSON.stringify(k)).join(", ")}.`,
