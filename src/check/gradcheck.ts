@@ -3,7 +3,7 @@
 import type { GraphModule } from "../runtime/load.js";
 import { gaussian, mulberry32 } from "../runtime/random.js";
 import { getOwn, ownRecord, setOwn } from "../runtime/records.js";
-import { filledTensor, isTensor, type Tensor, type Value } from "../runtime/tensor.js";
+import { copyValue, filledTensor, isTensor, type Tensor, type Value } from "../runtime/tensor.js";
 import { DEFAULT_DIM, DEFAULT_SAMPLES, DEFAULT_TOLERANCE } from "./defaults.js";
 
 /** How `checkGradients` checks: the seed of its random values, sizes, given values, samples, tolerance. */
@@ -63,10 +63,6 @@ function objective(value: Value): number {
   return s;
 }
 
-function copy(v: Value): Value {
-  return typeof v === "number" ? v : { shape: [...v.shape], data: v.data.slice() };
-}
-
 /** Whether every element of a value is the same number (zeros, ones, a constant). */
 function isConstant(v: Value): boolean {
   if (typeof v === "number") return true;
@@ -111,7 +107,7 @@ export function checkGradients(mod: GraphModule, options: CheckOptions = {}): Ch
     const inputs = ownRecord<Value>();
     for (const v of mod.meta.inputs) {
       const value = getOwn(given, v.name) ?? getOwn(mod.defaults, v.name);
-      setOwn(inputs, v.name, value !== undefined ? copy(value) : draw(v.shape, positive));
+      setOwn(inputs, v.name, value !== undefined ? copyValue(value) : draw(v.shape, positive));
     }
     return inputs;
   };
@@ -119,7 +115,7 @@ export function checkGradients(mod: GraphModule, options: CheckOptions = {}): Ch
   const params = mod.init(seed);
   for (const p of mod.meta.params) {
     const value = getOwn(given, p.name);
-    if (value !== undefined) setOwn(params, p.name, copy(value));
+    if (value !== undefined) setOwn(params, p.name, copyValue(value));
   }
   let inputs = makeInputs(false);
   const notes: string[] = [];

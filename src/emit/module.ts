@@ -34,6 +34,13 @@ type Phase = "forward" | "backward";
 const TRAINER_MEMORY = "own";
 const SLOT = "slot";
 
+/** A graph's trainer: each param it trains with its gradient, and the nodes a step runs. */
+interface TrainerPlan {
+  readonly trainable: readonly { readonly param: ValueDecl; readonly grad: Node }[];
+  readonly forward: readonly Node[];
+  readonly backward: readonly Node[];
+}
+
 /** The deepest chain of element-wise ops fused into one expression. */
 const MAX_FUSED_DEPTH = 24;
 
@@ -101,6 +108,8 @@ class ModuleEmitter {
   private readonly ts: boolean;
   /** The non-null assertion after an element read: `!` in TypeScript, nothing in JavaScript. */
   private readonly nn: string;
+  /** trainerPlan's answer once worked out (undefined: no trainer); null before. */
+  private plan: TrainerPlan | undefined | null = null;
 
   constructor(
     private readonly graph: Graph,
@@ -553,20 +562,24 @@ export declare class InputError extends Error {
 
   /**
    * What a trainer needs, when the graph can have one: a scalar loss and at least one param to
-   * train. `nodes` are the forward and backward nodes the loss and those params' gradients need.
+   * train (with its gradient), and the forward and backward nodes the loss and those gradients
+   * need. Worked out once: the types, the declarations and the module all ask.
    */
-  private trainerPlan(): { trainable: ValueDecl[]; forward: Node[]; backward: Node[] } | undefined {
+  private trainerPlan(): TrainerPlan | undefined {
+    if (this.plan !== null) return this.plan;
     const g = this.graph;
-    if (g.upstream || g.gradOf.node.shape.length !== 0) return undefined;
     const gradOf = new Map(g.grads.map((x) => [x.name, x.node]));
-    const trainable = this.params.filter((p) => gradOf.has(p.name));
-    if (trainable.length === 0) return undefined;
-    const needed = new Set(topoSort([g.gradOf.node, ...trainable.map((p) => gradOf.get(p.name)!)]));
-    return {
+    const trainable = this.params.flatMap((param) => {
+      const grad = gradOf.get(param.name);
+      return grad ? [{ param, grad }] : [];
+    });
+    if (g.upstream || g.gradOf.node.shape.length !== 0 || trainable.length === 0) return (this.plan = undefined);
+    const needed = new Set(topoSort([g.gradOf.node, ...trainable.map((t) => t.grad)]));
+    return (this.plan = {
       trainable,
       forward: this.forwardNodes.filter((n) => needed.has(n)),
       backward: this.backwardNodes.filter((n) => needed.has(n)),
-    };
+    });
   }
 
   /** The types of createTrainer: its options and the trainer. */
@@ -612,7 +625,7 @@ export interface Trainer {
    * code again (with the trainer's kernels) and updates the params in place.
    */
   private trainer(
-    plan: NonNullable<ReturnType<ModuleEmitter["trainerPlan"]>>,
+    plan: TrainerPlan,
     readValue: (v: ValueDecl, from: string, uses: Set<string>) => string,
     rawName: (v: ValueDecl) => string,
   ): string {
@@ -626,65 +639,60 @@ export interface Trainer {
     this.helpers.add(wasm ? "allocateIn" : "allocateKeeping");
     if (wasm) this.helpers.add("instantiateKernels").add("useKernels").add("sharedKernels");
 
-    const gradOf = new Map(g.grads.map((x) => [x.name, x.node]));
     const name = (n: Node) => this.nameOf(n);
-    const tensorParams = this.params.filter((p) => p.node.shape.length > 0);
-    const scalarParams = this.params.filter((p) => p.node.shape.length === 0);
+    const isScalar = (v: ValueDecl) => v.node.shape.length === 0;
+    const tensorInputs = this.inputs.filter((v) => !isScalar(v));
+    const tensorParams = this.params.filter((p) => !isScalar(p));
+    const scalarParams = this.params.filter(isScalar);
     // Scalars the update changes live in one-element arrays, like tensors; so do their gradients.
     const box = new Map(scalarParams.map((p) => [p.node, this.namer.claim(`${name(p.node)}_box`)]));
-    const gradBox = new Map(
-      plan.trainable.filter((p) => p.node.shape.length === 0).map((p) => [p.node, this.namer.claim(`d_${name(p.node)}_box`)]),
-    );
+    const gradBox = new Map(plan.trainable.filter((t) => isScalar(t.param)).map((t) => [t.param.node, this.namer.claim(`d_${name(t.param.node)}_box`)]));
     const state = (slot: number) =>
-      plan.trainable.map((p) => ({ param: p, name: this.namer.claim(`${box.get(p.node) ?? name(p.node)}_state${slot}`) }));
+      plan.trainable.map(({ param }) => ({ param, name: this.namer.claim(`${box.get(param.node) ?? name(param.node)}_state${slot}`) }));
     const state1 = state(1);
     const state2 = state(2);
-    const computed = this.bufferNodes().filter((n) => n.op !== "param" && n.op !== "input");
     const trainerNodes = new Set([...plan.forward, ...plan.backward]);
+    const computed = this.bufferNodes().filter((n) => trainerNodes.has(n));
+    const sizeOf = (n: Node) => product(this.dimsOf(n.shape)); // "1" for a scalar's box
     const batch = [
-      ...this.inputs.filter((v) => v.node.shape.length > 0).map((v) => ({ name: name(v.node), size: product(this.dimsOf(v.node.shape)) })),
-      ...computed.filter((n) => trainerNodes.has(n)).map((n) => ({ name: name(n), size: product(this.dimsOf(n.shape)) })),
+      ...[...tensorInputs.map((v) => v.node), ...computed].map((n) => ({ name: name(n), size: sizeOf(n) })),
       ...[...gradBox.values()].map((b) => ({ name: b, size: "1" })),
     ];
-    const sizeOf = (p: ValueDecl) => (p.node.shape.length === 0 ? "1" : product(this.dimsOf(p.node.shape)));
     const kept = [
-      ...tensorParams.map((p) => ({ name: name(p.node), size: sizeOf(p) })),
+      ...tensorParams.map((p) => ({ name: name(p.node), size: sizeOf(p.node) })),
       ...scalarParams.map((p) => ({ name: box.get(p.node)!, size: "1" })),
-      ...state1.map((s) => ({ name: s.name, size: `${sizeOf(s.param)} * ${SLOT}1` })),
-      ...state2.map((s) => ({ name: s.name, size: `${sizeOf(s.param)} * ${SLOT}2` })),
+      ...state1.map((s) => ({ name: s.name, size: `${sizeOf(s.param.node)} * ${SLOT}1` })),
+      ...state2.map((s) => ({ name: s.name, size: `${sizeOf(s.param.node)} * ${SLOT}2` })),
     ];
     const all = [...kept, ...batch];
     const symbols = [...this.dimNames.values()];
     const dimParams = symbols.map((n) => `${n}${this.t(": number")}`).join(", ");
 
     // The step's statements first, to know which names it reads.
-    const inputCopies = this.inputs.filter((v) => v.node.shape.length > 0).length;
-    const copies = [
-      ...this.inputs.filter((v) => v.node.shape.length > 0).map((v) => `const ${name(v.node)} = buf.${name(v.node)};\n${name(v.node)}.set(${rawName(v)});`),
-      ...tensorParams.map((p) => `const ${name(p.node)} = buf.${name(p.node)};`),
-      ...scalarParams.map((p) => `const ${name(p.node)} = buf.${box.get(p.node)}[0]${nn};`),
-    ];
-    const updates = plan.trainable.map((p, i) => {
-      const grad = gradOf.get(p.name)!;
-      const target = p.node.shape.length === 0 ? `buf.${box.get(p.node)}` : `buf.${name(p.node)}`;
-      const from = gradBox.has(p.node) ? `buf.${gradBox.get(p.node)}` : name(grad);
-      const setBox = gradBox.has(p.node) ? `buf.${gradBox.get(p.node)}[0] = ${this.scalarExpr(grad)};\n` : "";
-      return `${setBox}${update}(rule, steps, ${target}, ${from}, buf.${state1[i]!.name}, buf.${state2[i]!.name});`;
+    const updates = plan.trainable.map(({ param, grad }, i) => {
+      const target = `buf.${box.get(param.node) ?? name(param.node)}`;
+      const boxed = gradBox.get(param.node);
+      const setBox = boxed ? `buf.${boxed}[0] = ${this.scalarExpr(grad)};\n` : "";
+      return `${setBox}${update}(rule, steps, ${target}, ${boxed ? `buf.${boxed}` : name(grad)}, buf.${state1[i]!.name}, buf.${state2[i]!.name});`;
     });
     const body = `${forwardBody}\n${backwardBody}\nsteps++;\n${updates.join("\n")}\nreturn ${this.scalarExpr(g.gradOf.node)};`;
     const uses = identifiers(body);
     const reads = this.inputs.map((v) => readValue(v, "inputs", uses)).join("\n");
-    // Inputs are always copied in (they are checked and bound); params only where the step reads them.
-    const bound = copies.filter((c, i) => i < inputCopies || uses.has(c.slice("const ".length, c.indexOf(" =")))).join("\n");
+    // Inputs are always copied in (they are checked and bound); params are bound where the step reads them.
+    const bound = [
+      ...tensorInputs.map((v) => `const ${name(v.node)} = buf.${name(v.node)};\n${name(v.node)}.set(${rawName(v)});`),
+      ...tensorParams.filter((p) => uses.has(name(p.node))).map((p) => `const ${name(p.node)} = buf.${name(p.node)};`),
+      ...scalarParams.filter((p) => uses.has(name(p.node))).map((p) => `const ${name(p.node)} = buf.${box.get(p.node)}[0]${nn};`),
+    ].join("\n");
     const scalarNames = new Set(scalarParams.map((p) => name(p.node)));
     const paramReads = this.params.map((v) => readValue(v, "params", scalarNames)).join("\n");
     const setParams = [
-      ...tensorParams.map((p) => `buf.${name(p.node)}.set(${rawName(p)});`),
-      ...scalarParams.map((p) => `buf.${box.get(p.node)}[0] = ${name(p.node)};`),
+      ...tensorParams.map((p) => `held.${name(p.node)}.set(${rawName(p)});`),
+      ...scalarParams.map((p) => `held.${box.get(p.node)}[0] = ${name(p.node)};`),
     ].join("\n");
     const paramsCopy = this.params
       .map((p) =>
-        p.node.shape.length === 0
+        isScalar(p)
           ? `${propertyKey(p.name)}: buf.${box.get(p.node)}[0]${nn},`
           : `${propertyKey(p.name)}: { shape: [${this.dimsOf(p.node.shape).join(", ")}], data: buf.${name(p.node)}.slice() },`,
       )
@@ -714,10 +722,7 @@ ${wasm ? `  const ${TRAINER_MEMORY} = instantiateKernels();\n` : `  const store 
   };
   let held = ${layoutCall};
   let heldKey = String([${symbols.map(() => "0").join(", ")}]);
-  {
-    const buf = held;
 ${setParams}
-  }
   let steps = 0;
   return {
     step(inputs${this.t(": Inputs")})${this.t(": number")} {

@@ -73,3 +73,8 @@ function describeJson(v: unknown): string {
   if (typeof v === "object") return "an object";
   return `${typeof v} ${JSON.stringify(v)}`;
 }
+
+/** A copy of a value whose tensor data is an array of its own. */
+export function copyValue(v: Value): Value {
+  return typeof v === "number" ? v : { shape: [...v.shape], data: v.data.slice() };
+}

@@ -4,7 +4,7 @@
 import type { GraphModule } from "../runtime/load.js";
 import { mulberry32, shuffle } from "../runtime/random.js";
 import { getOwn, setOwn } from "../runtime/records.js";
-import type { Tensor, Value } from "../runtime/tensor.js";
+import { copyValue, type Tensor, type Value } from "../runtime/tensor.js";
 import { argmax, TRAIN_FRACTION, type Examples, type Split } from "./data.js";
 import type { Optimizer, Params } from "./optimizers.js";
 
@@ -318,6 +318,6 @@ export function accuracy(
 /** A copy of params whose tensors' arrays are the copy's own. */
 function copyParams(params: Params): Params {
   return Object.fromEntries(
-    Object.entries(params).map(([name, v]) => [name, typeof v === "number" ? v : { shape: [...v.shape], data: v.data.slice() }]),
+    Object.entries(params).map(([name, v]) => [name, copyValue(v)]),
   );
 }

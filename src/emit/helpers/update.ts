@@ -3,7 +3,7 @@
 // the same order, so in f64 both give the same numbers. The wasm target runs the same rules as
 // WebAssembly SIMD kernels (src/emit/helpers/wasm.ts).
 import type { Arr } from "./arr.js";
-import { describe, InputError } from "./checks.js";
+import { describe, InputError, take } from "./checks.js";
 
 /** The update rules a trainer knows, as `createTrainer`'s `optimizer` option names them. */
 export type UpdateName = "sgd" | "momentum" | "adagrad" | "adam";
@@ -30,18 +30,18 @@ export function updateRule(options: unknown): UpdateRule {
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new InputError(`The trainer's options must be an object, got ${describe(options)}.`);
   }
-  const given = options as Record<string, unknown>;
+  const given = options;
   const known: Record<UpdateName, readonly string[]> = {
     sgd: ["lr"],
     momentum: ["lr", "alpha"],
     adagrad: ["lr"],
     adam: ["lr", "beta1", "beta2", "eps"],
   };
-  const name = Object.prototype.hasOwnProperty.call(given, "optimizer") && given["optimizer"] !== undefined ? given["optimizer"] : "sgd";
+  const name = take(given, "optimizer") ?? "sgd";
   if (name !== "sgd" && name !== "momentum" && name !== "adagrad" && name !== "adam") {
     throw new InputError(`Unknown optimizer ${JSON.stringify(name) ?? describe(name)}; the trainer knows "sgd", "momentum", "adagrad" and "adam".`);
   }
-  const all = ["optimizer", "lr", "alpha", "beta1", "beta2", "eps"];
+  const all = ["optimizer", ...new Set(Object.values(known).flat())];
   for (const key of Object.keys(given)) {
     if (!all.includes(key)) {
       throw new InputError(`Unknown option ${JSON.stringify(key)}; the trainer's options are ${all.map((k) => JSON.stringify(k)).join(", ")}.`);
@@ -53,7 +53,7 @@ export function updateRule(options: unknown): UpdateRule {
     }
   }
   const option = (key: string, fallback: number, valid: (x: number) => boolean, range: string): number => {
-    const value = Object.prototype.hasOwnProperty.call(given, key) ? given[key] : undefined;
+    const value = take(given, key);
     if (value === undefined) return fallback;
     if (typeof value !== "number" || !valid(value)) {
       throw new InputError(`Option ${JSON.stringify(key)} must be a number ${range}, got ${describe(value)}.`);
