@@ -6,7 +6,7 @@
 // settings projects use (`noUncheckedIndexedAccess`, `isolatedDeclarations`, …).
 import { InternalError } from "../diagnostics.js";
 import { topoSort, type Graph, type Node, type ValueDecl } from "../ir/graph.js";
-import { sameShape, shapeSymbols, type Shape } from "../ir/shape.js";
+import { normalizeAxis, sameShape, shapeSymbols, type Shape } from "../ir/shape.js";
 import type { OpName } from "../ops/names.js";
 import { opDef } from "../ops/registry.js";
 import type { EmitContext, Operand } from "../ops/types.js";
@@ -39,6 +39,15 @@ interface TrainerPlan {
   readonly trainable: readonly { readonly param: ValueDecl; readonly grad: Node }[];
   readonly forward: readonly Node[];
   readonly backward: readonly Node[];
+}
+
+/** A gradient aᵀ·b the wasm trainer computes at the update: the call's operands and sizes. */
+interface FusedUpdate {
+  readonly a: string;
+  readonly b: string;
+  readonly n: string;
+  readonly k: string;
+  readonly m: string;
 }
 
 /** The deepest chain of element-wise ops fused into one expression. */
@@ -97,6 +106,11 @@ class ModuleEmitter {
   private readonly phase = new Map<Node, Phase>();
   private readonly inlined = new Set<Node>();
   private readonly absorbed = new Set<Node>();
+  /**
+   * broadcast_to nodes read only by element-wise loops: never copied out, each loop reads the
+   * broadcast array in place (`t[i0]` for a row's value repeated along the row).
+   */
+  private readonly views = new Set<Node>();
   /** Producer → the element-wise consumer emitted with it as its epilogue (affine → relu). */
   private readonly epilogueOf = new Map<Node, Node>();
   private readonly producerOf = new Map<Node, Node>();
@@ -168,6 +182,15 @@ class ModuleEmitter {
         this.absorbed.add(n);
         continue;
       }
+      if (
+        n.op === "broadcast_to" &&
+        n.shape.length > 0 &&
+        users.length > 0 &&
+        users.every((u) => opDef(u.op as OpName).elementwise && !this.absorbed.has(u) && this.phase.get(u) === this.phase.get(n))
+      ) {
+        this.views.add(n);
+        continue;
+      }
       if (!def.elementwise || uses.get(n) !== 1 || this.graph.info.get(n)?.name !== undefined) continue;
       const user = users[0]!;
       if (this.phase.get(user) !== this.phase.get(n)) continue;
@@ -207,13 +230,18 @@ class ModuleEmitter {
     }
   }
 
+  /** Whether a node is computed inside another's statement (or read in place) instead of its own. */
+  private hasNoStatement(n: Node): boolean {
+    return this.inlined.has(n) || this.absorbed.has(n) || this.epilogueOf.has(n) || this.views.has(n);
+  }
+
   private assignNames(): void {
     for (const v of this.graph.values) for (const s of shapeSymbols(v.node.shape)) this.dim(s);
     for (const v of this.graph.values) this.names.set(v.node, this.namer.claim(v.name));
     const up = this.graph.upstream;
     if (up) this.names.set(up, this.namer.claim(up.name!));
     const needsName = [...this.forwardNodes, ...this.backwardNodes].filter(
-      (n) => !this.inlined.has(n) && !this.absorbed.has(n) && !this.epilogueOf.has(n),
+      (n) => !this.hasNoStatement(n),
     );
     for (const n of needsName) {
       const name = this.graph.info.get(n)?.name;
@@ -259,9 +287,22 @@ class ModuleEmitter {
         if (a === produced?.node) return `(${produced.value})`;
         if (a.shape.length === 0) return this.scalarExpr(a);
         if (this.inlined.has(a)) return `(${this.elementExpr(a, at)})`;
+        if (this.views.has(a)) return at(this.viewOperand(a));
         return at({ ref: this.nameOf(a), dims: this.dimsOf(a.shape) });
       }),
     );
+  }
+
+  /**
+   * What a broadcast view reads: its argument, with a size-1 axis where `axis` says it lacks one,
+   * which the loop repeats (numpy-style alignment from the last axis does the rest).
+   */
+  private viewOperand(view: Node): Operand {
+    const g = view.args[0]!;
+    if (g.shape.length === 0) return { ref: this.scalarExpr(g), dims: [] };
+    const dims = this.dimsOf(g.shape);
+    const axis = view.attrs.axis === undefined ? undefined : normalizeAxis(view.attrs.axis, view.shape.length);
+    return { ref: this.nameOf(g), dims: axis === undefined ? dims : [...dims.slice(0, axis), "1", ...dims.slice(axis)] };
   }
 
   /** The output buffer of node `n`, zeroed (reductions accumulate into it). */
@@ -316,6 +357,11 @@ class ModuleEmitter {
     const dims = this.dimsOf(n.shape);
     if (def.elementwise) {
       if (n.shape.length === 0) return `const ${out} = ${this.elementExpr(n, () => "")};`;
+      const mask = n === consumer ? this.reluMask(n) : undefined;
+      if (mask) {
+        this.helpers.add("wasmReluBackward");
+        return `const ${out} = wasmReluBackward(buf.${out}, ${mask.dout}, ${mask.y}, ${product(dims)});`;
+      }
       const target: Operand = { ref: out, dims, target: true };
       return `const ${out} = buf.${out};\n${this.loop(dims, (at) => `${at(target)} = ${this.elementExpr(n, at)};`)}`;
     }
@@ -349,6 +395,21 @@ class ModuleEmitter {
     return def.emit(ctx);
   }
 
+  /**
+   * ReLU's gradient `dout * step(y)` over whole arrays of one shape, which the wasm target runs
+   * as a SIMD kernel: its two arrays' names, when `n` is that (either order of the product).
+   */
+  private reluMask(n: Node): { dout: string; y: string } | undefined {
+    if (this.options.target !== "wasm" || n.op !== "mul") return undefined;
+    const stored = (a: Node) => a.shape.length > 0 && sameShape(a.shape, n.shape) && !this.inlined.has(a) && this.names.has(a);
+    for (const [s, d] of [n.args, [...n.args].reverse()]) {
+      if (s?.op === "step" && this.inlined.has(s) && d && stored(d) && stored(s.args[0]!)) {
+        return { dout: this.nameOf(d), y: this.nameOf(s.args[0]!) };
+      }
+    }
+    return undefined;
+  }
+
   private comment(n: Node, phase: Phase): string {
     const info = this.graph.info.get(n);
     if (phase === "forward") {
@@ -362,7 +423,7 @@ class ModuleEmitter {
     const lines: string[] = [];
     let origin: Node | undefined | null = null;
     for (const n of nodes) {
-      if (this.inlined.has(n) || this.absorbed.has(n) || this.epilogueOf.has(n)) continue;
+      if (this.hasNoStatement(n)) continue;
       if (phase === "backward") {
         const o = this.graph.info.get(n)?.origin;
         if (o !== origin) {
@@ -398,7 +459,7 @@ class ModuleEmitter {
   private bufferNodes(): Node[] {
     const leaves = [...this.graph.values.map((v) => v.node), ...(this.graph.upstream ? [this.graph.upstream] : [])];
     const computed = [...this.forwardNodes, ...this.backwardNodes].filter(
-      (n) => !this.inlined.has(n) && !this.absorbed.has(n) && !this.epilogueOf.has(n),
+      (n) => !this.hasNoStatement(n),
     );
     return [...leaves, ...computed].filter((n) => n.shape.length > 0).sort((a, b) => a.id - b.id);
   }
@@ -582,6 +643,40 @@ export declare class InputError extends Error {
     });
   }
 
+  /**
+   * The params whose gradient the wasm trainer can fold into the SGD update, keyed by gradient:
+   * gradients that are a product aᵀ·b (matmulTN) read by nothing else in the step. Their product
+   * runs at the update, after the backward code, when a and b (each in a buffer of its own) still
+   * hold their values, so where it stood in backward does not matter.
+   */
+  private fusedUpdates(plan: TrainerPlan): Map<Node, FusedUpdate> {
+    const readers = new Map<Node, number>();
+    for (const n of [...plan.forward, ...plan.backward]) for (const a of valueArgs(n)) readers.set(a, (readers.get(a) ?? 0) + 1);
+    const fused = new Map<Node, FusedUpdate>();
+    for (const { param, grad } of plan.trainable) {
+      const [t, b] = grad.args;
+      if (
+        param.node.shape.length !== 2 ||
+        grad.op !== "matmul" ||
+        readers.has(grad) ||
+        this.inlined.has(grad) ||
+        this.epilogueOf.has(grad) ||
+        !t ||
+        !b ||
+        !this.absorbed.has(t) ||
+        this.absorbed.has(b) ||
+        t.shape.length !== 2 ||
+        b.shape.length !== 2
+      ) {
+        continue;
+      }
+      const a = t.args[0]!;
+      const [n, m] = this.dimsOf(grad.shape);
+      fused.set(grad, { a: this.nameOf(a), b: this.nameOf(b), n: n!, k: this.dimsOf(a.shape)[0]!, m: m! });
+    }
+    return fused;
+  }
+
   /** The types of createTrainer: its options and the trainer. */
   private trainerTypes(): string {
     return `
@@ -632,8 +727,9 @@ export interface Trainer {
     const g = this.graph;
     const nn = this.nn;
     const wasm = this.options.target === "wasm";
+    const fused = wasm ? this.fusedUpdates(plan) : new Map<Node, FusedUpdate>();
     const forwardBody = this.body(plan.forward, "forward");
-    const backwardBody = this.body(plan.backward, "backward");
+    const backwardBody = this.body(plan.backward.filter((n) => !fused.has(n)), "backward");
     const update = wasm ? "wasmUpdateParam" : "updateParam";
     this.helpers.add("updateRule").add(update).add("checkKeys").add("take");
     this.helpers.add(wasm ? "allocateIn" : "allocateKeeping");
@@ -671,11 +767,27 @@ export interface Trainer {
     // The step's statements first, to know which names it reads.
     const updates = plan.trainable.map(({ param, grad }, i) => {
       const target = `buf.${box.get(param.node) ?? name(param.node)}`;
+      const states = `buf.${state1[i]!.name}, buf.${state2[i]!.name}`;
+      const product = fused.get(grad);
+      if (product) {
+        this.helpers.add("wasmMatmulTNAdd").add("wasmMatmulTN");
+        const sizes = `${product.a}, ${product.b}, ${product.n}, ${product.k}, ${product.m}`;
+        return `if (rule.optimizer === "sgd") {
+wasmMatmulTNAdd(${target}, ${sizes}, -rule.lr);
+} else {
+const ${name(grad)} = wasmMatmulTN(buf.${name(grad)}, ${sizes});
+${update}(rule, steps, ${target}, ${name(grad)}, ${states});
+}`;
+      }
       const boxed = gradBox.get(param.node);
       const setBox = boxed ? `buf.${boxed}[0] = ${this.scalarExpr(grad)};\n` : "";
-      return `${setBox}${update}(rule, steps, ${target}, ${boxed ? `buf.${boxed}` : name(grad)}, buf.${state1[i]!.name}, buf.${state2[i]!.name});`;
+      return `${setBox}${update}(rule, steps, ${target}, ${boxed ? `buf.${boxed}` : name(grad)}, ${states});`;
     });
-    const body = `${forwardBody}\n${backwardBody}\nsteps++;\n${updates.join("\n")}\nreturn ${this.scalarExpr(g.gradOf.node)};`;
+    const fusedNote =
+      fused.size > 0
+        ? `// With sgd, a gradient that is a product aᵀ·b is never written: the product subtracts lr·(aᵀ·b)\n// from the param block by block as it finishes them (the same numbers as computing it, then updating).\n`
+        : "";
+    const body = `${forwardBody}\n${backwardBody}\nsteps++;\n${fusedNote}${updates.join("\n")}\nreturn ${this.scalarExpr(g.gradOf.node)};`;
     const uses = identifiers(body);
     const reads = this.inputs.map((v) => readValue(v, "inputs", uses)).join("\n");
     // Inputs are always copied in (they are checked and bound); params are bound where the step reads them.

@@ -3,7 +3,7 @@
 // that changes between steps, and scalar params.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { loadGraph, type GraphModule, type Value } from "../../src/index.js";
+import { compile, loadGraph, type GraphModule, type Value } from "../../src/index.js";
 import { mulberry32 } from "../../src/runtime/random.js";
 import { makeOptimizer, type OptimizerName } from "../../src/train/optimizers.js";
 import { examples, exampleSource } from "../support/examples.js";
@@ -105,6 +105,33 @@ describe("createTrainer on every example", () => {
       );
       expect(compare(module, "adam", [dims, dims], 2)).toBeLessThan(1e-12);
     }
+  });
+});
+
+describe("the wasm trainer's fused work", () => {
+  it("folds each product gradient into sgd's update, and runs ReLU's gradient as a kernel", async () => {
+    const { code } = await compile(readFileSync("examples/two_layer_net.graph", "utf8"), { target: "wasm", dtype: "f32" });
+    expect(code).toContain("wasmMatmulTNAdd(buf.W1, x, t");
+    expect(code).toContain("wasmMatmulTNAdd(buf.W2, h, dy, 50, N, 10, -rule.lr)");
+    expect(code).toMatch(/= wasmReluBackward\(buf\.\w+, dh, h, N \* 50\);/);
+  });
+
+  // W meets the batch twice, so its gradient is the sum of two products: updated from the sum.
+  const shared = `graph shared {
+  input x: [N, 6]
+  input t: [N, 6]
+  param W: [6, 6] = normal(0, 0.5)
+  param b: [6]
+  h = relu(affine(x, W, b))
+  loss = softmaxloss(affine(h, W, b), t)
+  output loss
+  grad loss wrt W, b
+}`;
+  it.each(optimizers)("a weight used twice is updated from its whole gradient (%s)", async (optimizer) => {
+    const { module } = await loadGraph(shared, { dtype: "f64", target: "wasm" });
+    expect(compare(module, optimizer, [{ N: 5 }, { N: 2 }, { N: 5 }], 3)).toBeLessThan(1e-12);
+    const { code } = await compile(shared, { target: "wasm", dtype: "f64" });
+    expect(code).not.toContain("wasmMatmulTNAdd(buf.W,");
   });
 });
 
