@@ -25,6 +25,7 @@ import { benchOnnxRuntime } from "./peers/onnxruntime.mjs";
 import { benchTfjs } from "./peers/tfjs.mjs";
 import { printStepReport } from "./report.mjs";
 import { printScaling, QUICK_SCALING_TIMING, runScaling, SCALING_TIMING } from "./scaling-net.mjs";
+import { measurePeaks } from "./peak.mjs";
 import { judgeEarlierTargets, judgeTargets, printTargets } from "./targets.mjs";
 import { printTrain, runTrain } from "./train-split.mjs";
 
@@ -82,7 +83,14 @@ const problem = makeProblem([50, 52]);
 const work = workload(problem, 50);
 const main = rowRunner(say);
 const kernels = {};
+let peaks;
 if (section("step")) {
+  // The ceiling of WebAssembly SIMD arithmetic on this machine, before anything else loads it.
+  if (wanted("gradc")) {
+    peaks = measurePeaks();
+    say(`wasm SIMD peak here (independent multiply-adds, no memory): f32x4 ${peaks.f32.mulAdd.toFixed(1)} GFLOP/s, f64x2 ${peaks.f64.mulAdd.toFixed(1)} GFLOP/s (mul + add)` +
+      (peaks.f32.fused ? `; fused multiply-add f32x4 ${peaks.f32.fused.toFixed(1)}, f64x2 ${peaks.f64.fused.toFixed(1)}` : "; relaxed SIMD (fused multiply-add) not in this engine"));
+  }
   const { attempt } = main;
   if (wanted("gradc")) {
     for (const target of ["ts", "wasm"]) {
@@ -155,6 +163,7 @@ say();
 const targets = judgeTargets({
   main: section("step") ? main.rows : undefined,
   kernels,
+  peaks,
   batch1: section("batch1") ? batch1.rows : undefined,
   scaling: cells,
   train,
@@ -179,6 +188,7 @@ if (jsonFile) {
     quick,
     results: main.rows.map(plain),
     kernels,
+    peaks,
     batch1: batch1.rows.map(plain),
     scaling: cells?.map((c) => ({ n: c.n, H: c.H, rows: Object.fromEntries(Object.entries(c.rows).filter(([, r]) => r).map(([k, r]) => [k, plain(r)])) })),
     train,
