@@ -1,12 +1,14 @@
 // Owns the WebAssembly kernels of the wasm target, assembled into one module per dtype: the
-// matrix products (scripts/wasm/matmul.ts), the optimizers' updates (scripts/wasm/optimizers.ts)
-// and a dense layer's element-wise work (scripts/wasm/layer.ts), written as WebAssembly text,
-// then parsed, validated and optimised by Binaryen into the bytes generated modules embed. They depend only on the dtype, so they are built once, when gradc is
+// matrix products (scripts/wasm/matmul.ts), the optimizers' updates (scripts/wasm/optimizers.ts),
+// a dense layer's element-wise work (scripts/wasm/layer.ts) and an exp (scripts/wasm/exp.ts),
+// written as WebAssembly text, then parsed, validated and optimised by Binaryen into the bytes
+// generated modules embed. They depend only on the dtype, so they are built once, when gradc is
 // built (scripts/generate.ts), and Binaryen is needed only then.
 import binaryen from "binaryen";
 import type { Dtype } from "../src/emit/options.js";
 import { wasmKernels, type WasmKernel } from "../src/emit/wasm-kernels.js";
 import { elementwise, sumRows } from "./wasm/elementwise.js";
+import { expElements } from "./wasm/exp.js";
 import { layerKernels } from "./wasm/layer.js";
 import { gemm, gemmNT, type Tiling } from "./wasm/matmul.js";
 import { optimizerKernels } from "./wasm/optimizers.js";
@@ -42,6 +44,7 @@ const kernelTexts = {
   addRowBiasRelu: (s) => elementwise("addRowBiasRelu", s, layerKernels.addRowBiasRelu),
   reluBackward: (s) => elementwise("reluBackward", s, layerKernels.reluBackward),
   sumRows: (s) => sumRows("sumRows", s),
+  expElements: (s) => elementwise("expElements", s, expElements),
 } satisfies Record<WasmKernel, (s: Scalar) => string>;
 
 /** The WebAssembly text of a module with the given kernels, importing its memory. */

@@ -72,6 +72,7 @@ export type HelperName =
   | "wasmAddRowBiasRelu"
   | "wasmReluBackward"
   | "wasmSumRows"
+  | "wasmExpElements"
   | "wasmUpdateParam";
 
 /** Every helper, in the order declarations appear in a module. */
@@ -257,7 +258,7 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
     uses: [],
   },
   WasmKernels: {
-    ts: "/**\n * The kernels' exports: byte offsets of the arrays in the memory, then sizes (n, k, m or an\n * element count), then scalars. The optimizer updates overwrite their first array and state.\n */\ninterface WasmKernels {\n  matmulNN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulNT(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTNAdd(\n    out: number,\n    a: number,\n    b: number,\n    n: number,\n    k: number,\n    m: number,\n    alpha: number,\n  ): void;\n  sgd(p: number, g: number, count: number, lr: number): void;\n  momentum(p: number, g: number, v: number, count: number, lr: number, alpha: number): void;\n  adagrad(p: number, g: number, h: number, count: number, lr: number): void;\n  adam(\n    p: number,\n    g: number,\n    m: number,\n    v: number,\n    count: number,\n    lr: number,\n    beta1: number,\n    beta2: number,\n    eps: number,\n    c1: number,\n    c2: number,\n  ): void;\n  addRowBias(out: number, x: number, b: number, rows: number, cols: number): void;\n  addRowBiasRelu(out: number, x: number, b: number, rows: number, cols: number): void;\n  reluBackward(out: number, dh: number, h: number, count: number): void;\n  sumRows(out: number, x: number, rows: number, cols: number): void;\n}",
+    ts: "/**\n * The kernels' exports: byte offsets of the arrays in the memory, then sizes (n, k, m or an\n * element count), then scalars. The optimizer updates overwrite their first array and state.\n */\ninterface WasmKernels {\n  matmulNN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulNT(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTNAdd(\n    out: number,\n    a: number,\n    b: number,\n    n: number,\n    k: number,\n    m: number,\n    alpha: number,\n  ): void;\n  sgd(p: number, g: number, count: number, lr: number): void;\n  momentum(p: number, g: number, v: number, count: number, lr: number, alpha: number): void;\n  adagrad(p: number, g: number, h: number, count: number, lr: number): void;\n  adam(\n    p: number,\n    g: number,\n    m: number,\n    v: number,\n    count: number,\n    lr: number,\n    beta1: number,\n    beta2: number,\n    eps: number,\n    c1: number,\n    c2: number,\n  ): void;\n  addRowBias(out: number, x: number, b: number, rows: number, cols: number): void;\n  addRowBiasRelu(out: number, x: number, b: number, rows: number, cols: number): void;\n  reluBackward(out: number, dh: number, h: number, count: number): void;\n  sumRows(out: number, x: number, rows: number, cols: number): void;\n  expElements(out: number, x: number, count: number): void;\n}",
     js: "",
     uses: [],
   },
@@ -379,6 +380,11 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
   wasmSumRows: {
     ts: "/** out[j] = Σ_i x[i, j] for x[rows×cols], summed over i = 0, 1, … in order */\nfunction wasmSumRows(out: Arr, x: Arr, rows: number, cols: number): Arr {\n  wasm.sumRows(out.byteOffset, x.byteOffset, rows, cols);\n  return out;\n}",
     js: "/** out[j] = Σ_i x[i, j] for x[rows×cols], summed over i = 0, 1, … in order */\nfunction wasmSumRows(out, x, rows, cols) {\n  wasm.sumRows(out.byteOffset, x.byteOffset, rows, cols);\n  return out;\n}",
+    uses: ["wasm"],
+  },
+  wasmExpElements: {
+    ts: "/** out[i] = e^x[i] over `count` elements: the kernels' own exp (scripts/wasm/exp.ts), which no op calls alone. */\nfunction wasmExpElements(out: Arr, x: Arr, count: number): Arr {\n  wasm.expElements(out.byteOffset, x.byteOffset, count);\n  return out;\n}",
+    js: "/** out[i] = e^x[i] over `count` elements: the kernels' own exp (scripts/wasm/exp.ts), which no op calls alone. */\nfunction wasmExpElements(out, x, count) {\n  wasm.expElements(out.byteOffset, x.byteOffset, count);\n  return out;\n}",
     uses: ["wasm"],
   },
   wasmUpdateParam: {

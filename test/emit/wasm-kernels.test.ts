@@ -1,6 +1,7 @@
 // The wasm kernels of both dtypes (scripts/wasm-kernels.ts, as src/generated/ embeds them), each
 // module on a memory of its own, against plain JavaScript: the matrix products against the
-// definition, the optimizer updates against src/train/optimizers.ts itself, bit for bit in f64.
+// definition, the optimizer updates against src/train/optimizers.ts itself, bit for bit in f64,
+// and the kernels' exp against Math.exp.
 // Sizes are odd so every path runs (register blocks, single vectors, partial vectors, scalar
 // tails, nothing at all), and every array is followed by a guard that no kernel may write.
 import { describe, expect, it } from "vitest";
@@ -247,5 +248,61 @@ describe.each(rules)("the $name kernel steps params as src/train/optimizers.ts d
       else expect(relativeDifference(p, runtime.w.data), `length ${length}`).toBeLessThan(1e-5);
     }
     expect(wasm.guardsIntact()).toBe(true);
+  });
+});
+
+// exp (scripts/wasm/exp.ts) alone, through expElements, against Math.exp: a dense sweep over the
+// whole range where exp is neither 0 nor +Infinity and a little beyond, and the special values.
+// Where Math.exp's result is normal, f64 is within 1e-15 relative (an ulp is 1.1e-16 to 2.2e-16)
+// and f32 within 3e-7 relative of Math.fround(Math.exp(x)), both within the 1 ulp measured; where
+// it is subnormal, within 2 of the smallest subnormal.
+const exactly = [0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 1000, -1000, 1e308, -1e308, 1e-320, -1e-320];
+const precision = {
+  f64: { minNormal: 2 ** -1022, minSubnormal: 2 ** -1074, mantissa: 52, relative: 1e-15, round: (x: number) => x },
+  f32: { minNormal: 2 ** -126, minSubnormal: 2 ** -149, mantissa: 23, relative: 3e-7, round: Math.fround },
+} as const;
+
+describe.each(["f64", "f32"] as const)("the %s kernels' exp equals Math.exp", (dtype) => {
+  const p = precision[dtype];
+  const wasm = instantiate(dtype);
+  /** Each x's exp by the kernel, and Math.exp's, rounded to the dtype. */
+  const both = (xs: readonly number[]) => {
+    wasm.reset();
+    const x = wasm.array(xs);
+    const out = wasm.array(new Float64Array(xs.length).fill(7));
+    wasm.kernels.expElements(at(out), at(x), xs.length);
+    expect(wasm.guardsIntact()).toBe(true);
+    return Array.from(x, (v, i) => ({ x: v, got: out[i]!, want: p.round(Math.exp(v)) }));
+  };
+
+  it("at the special values, exactly: 1 at ±0, +Infinity and 0 beyond the range and at ±Infinity, NaN at NaN", () => {
+    for (const { x, got, want } of both(exactly)) expect(got, `exp(${x})`).toBe(want);
+  });
+
+  it("over [−750, 712] and at the edges of the range where it is finite and nonzero", () => {
+    const random = mulberry32(2024);
+    // Steps of about 0.0146, each nudged at random so the sweep meets every fraction of ln2.
+    const sweep = Array.from({ length: 100_003 }, (_, i) => -750 + i * 0.0146 + random() * 0.0146);
+    const edges = [709.78, 709.782712893384, 709.7827128933841, 709.79, -708.39, -708.3964185322641, -708.4, -745.13, -745.1332191019411, -745.2];
+    const edges32 = [88.72, 88.7228, 88.723, 88.73, -87.33, -87.3365, -87.34, -103.27, -103.28, -103.97, -103.98, -104];
+    let [relative, ulps, subnormal] = [0, 0, 0];
+    const wrong: string[] = [];
+    for (const { x, got, want } of both([...sweep, ...edges, ...edges32, 1e-10, -1e-10, 5e-324, -5e-324])) {
+      if (want === Number.POSITIVE_INFINITY) {
+        if (got !== want) wrong.push(`exp(${x}) = ${got}, not +Infinity`);
+      } else if (want < p.minNormal) {
+        // Subnormal or 0: the last rounding is at a fixed step, the smallest subnormal.
+        subnormal = Math.max(subnormal, Math.abs(got - want) / p.minSubnormal);
+      } else {
+        const ulp = 2 ** (Math.floor(Math.log2(want)) - p.mantissa);
+        ulps = Math.max(ulps, Math.abs(got - want) / ulp);
+        relative = Math.max(relative, Math.abs(got - want) / want);
+        if (!(Math.abs(got - want) <= p.relative * want)) wrong.push(`exp(${x}) = ${got}, not ${want}`);
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(relative).toBeLessThanOrEqual(p.relative);
+    expect(ulps).toBeLessThanOrEqual(1);
+    expect(subnormal).toBeLessThanOrEqual(2);
   });
 });

@@ -29,6 +29,7 @@ export interface WasmKernels {
   addRowBiasRelu(out: number, x: number, b: number, rows: number, cols: number): void;
   reluBackward(out: number, dh: number, h: number, count: number): void;
   sumRows(out: number, x: number, rows: number, cols: number): void;
+  expElements(out: number, x: number, count: number): void;
 }
 
 export interface WasmApi {
@@ -185,6 +186,12 @@ export function wasmReluBackward(out: Arr, dh: Arr, h: Arr, count: number): Arr 
 /** out[j] = Σ_i x[i, j] for x[rows×cols], summed over i = 0, 1, … in order */
 export function wasmSumRows(out: Arr, x: Arr, rows: number, cols: number): Arr {
   wasm.sumRows(out.byteOffset, x.byteOffset, rows, cols);
+  return out;
+}
+
+/** out[i] = e^x[i] over `count` elements: the kernels' own exp (scripts/wasm/exp.ts), which no op calls alone. */
+export function wasmExpElements(out: Arr, x: Arr, count: number): Arr {
+  wasm.expElements(out.byteOffset, x.byteOffset, count);
   return out;
 }
 
