@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The wasm kernels alone, on the TwoLayerNet's shapes: the three matrix products of a training
 // step, the SGD update of W1, the update done the two ways it can be (TN product then `sgd`, or
-// the fused `matmulTNAdd` when the build has it), and the hidden layer's element-wise work. Reads the bytes the build embeds
+// the fused `matmulTNAdd` when the build has it), the hidden layer's element-wise work, and the
+// softmax family at the output layer with its exp. Reads the bytes the build embeds
 // (src/generated/wasm-kernels.ts, written by `npm run build` or `node scripts/run.mjs
 // scripts/generate.ts`), so a kernel variant can be measured without bundling.
 //
@@ -33,7 +34,7 @@ function kernelsFor(file, dtype) {
   const match = new RegExp(`${dtype}: "([A-Za-z0-9+/=]+)"`).exec(readFileSync(file, "utf8"));
   if (!match) throw new Error(`no ${dtype} kernels in ${file}`);
   const memory = new WebAssembly.Memory({ initial: 128 });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(match[1], "base64")), { env: { memory } });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(match[1], "base64")), { env: { memory, log: Math.log } });
   return { k: instance.exports, memory };
 }
 
@@ -87,6 +88,16 @@ function cases(file, dtype) {
       ["h = relu(z + b1) (addRowBiasRelu 100×50)", () => k.addRowBiasRelu(out, a, b, N, H), N * H],
       ["dz = dh·step(h) (reluBackward 5000)", () => k.reluBackward(out, a, b, N * H), N * H],
       ["db1 = Σ rows dz (sumRows 100×50)", () => k.sumRows(out, a, N, H), N * H],
+    );
+  }
+  // The loss and its gradient's softmax at the TwoLayerNet's output (100 rows of 10 classes), and
+  // the exp they share alone (flops: one per element).
+  if (k.softmaxLoss) {
+    list.push(
+      ["loss = softmaxloss(y, t) (softmaxLoss 100×10)", () => k.softmaxLoss(a, b, N, C), N * C],
+      ["softmax(y) (softmaxRows 100×10)", () => k.softmaxRows(out, a, N, C), N * C],
+      ["log_softmax(y) (logSoftmaxRows 100×10)", () => k.logSoftmaxRows(out, a, N, C), N * C],
+      ["exp (expElements 1000)", () => k.expElements(out, a, N * C), N * C],
     );
   }
   if (k.matmulTNAdd) {

@@ -1,15 +1,19 @@
 // Owns the WebAssembly kernels of the wasm target, assembled into one module per dtype: the
-// matrix products (scripts/wasm/matmul.ts), the optimizers' updates (scripts/wasm/optimizers.ts)
-// and a dense layer's element-wise work (scripts/wasm/layer.ts), written as WebAssembly text,
-// then parsed, validated and optimised by Binaryen into the bytes generated modules embed. They depend only on the dtype, so they are built once, when gradc is
-// built (scripts/generate.ts), and Binaryen is needed only then.
+// matrix products (scripts/wasm/matmul.ts), the optimizers' updates (scripts/wasm/optimizers.ts),
+// a dense layer's element-wise work (scripts/wasm/layer.ts) and the row-wise softmax family with
+// its exp (scripts/wasm/softmax.ts, scripts/wasm/exp.ts), written as WebAssembly text, then
+// parsed, validated and optimised by Binaryen into the bytes generated modules embed. They depend
+// only on the dtype, so they are built once, when gradc is built (scripts/generate.ts), and
+// Binaryen is needed only then.
 import binaryen from "binaryen";
 import type { Dtype } from "../src/emit/options.js";
 import { wasmKernels, type WasmKernel } from "../src/emit/wasm-kernels.js";
 import { elementwise, sumRows } from "./wasm/elementwise.js";
+import { expElements } from "./wasm/exp.js";
 import { layerKernels } from "./wasm/layer.js";
 import { gemm, gemmNT, type Tiling } from "./wasm/matmul.js";
 import { optimizerKernels } from "./wasm/optimizers.js";
+import { softmaxKernel } from "./wasm/softmax.js";
 import { scalars, type Scalar } from "./wasm/text.js";
 
 /**
@@ -42,13 +46,21 @@ const kernelTexts = {
   addRowBiasRelu: (s) => elementwise("addRowBiasRelu", s, layerKernels.addRowBiasRelu),
   reluBackward: (s) => elementwise("reluBackward", s, layerKernels.reluBackward),
   sumRows: (s) => sumRows("sumRows", s),
+  softmaxRows: (s) => softmaxKernel("softmaxRows", s),
+  logSoftmaxRows: (s) => softmaxKernel("logSoftmaxRows", s),
+  softmaxLoss: (s) => softmaxKernel("softmaxLoss", s),
+  expElements: (s) => elementwise("expElements", s, expElements),
 } satisfies Record<WasmKernel, (s: Scalar) => string>;
 
-/** The WebAssembly text of a module with the given kernels, importing its memory. */
+/**
+ * The WebAssembly text of a module with the given kernels, importing its memory and JavaScript's
+ * Math.log (`env.log`, which the softmax family calls once a row).
+ */
 export function kernelText(kernels: readonly WasmKernel[], dtype: Dtype): string {
   const s = scalars[dtype];
   const funcs = kernels.map((k) => kernelTexts[k](s));
-  return `(module\n(import "env" "memory" (memory 1))\n${funcs.join("\n")}\n)`;
+  const imports = ['(import "env" "memory" (memory 1))', '(import "env" "log" (func $log (param f64) (result f64)))'];
+  return `(module\n${imports.join("\n")}\n${funcs.join("\n")}\n)`;
 }
 
 /** Binaryen-validated and -optimised bytes of every kernel for one dtype. */

@@ -36,8 +36,11 @@ export function loop(label: string, exitWhen: string, body: string, step: string
   (br $${label})))`;
 }
 
-/** An exported function: `(param $x i32)`s for the byte offsets and sizes, then typed scalars. */
-export function func(name: string, params: readonly [string, string][], locals: string, body: string): string {
+/**
+ * An exported function: `(param $x i32)`s for the byte offsets and sizes, then typed scalars; with
+ * `result`, the body's last expression is returned as that type.
+ */
+export function func(name: string, params: readonly [string, string][], locals: string, body: string, result?: string): string {
   const declared = params.map(([p, type]) => `(param $${p} ${type})`).join(" ");
-  return `(func $${name} (export "${name}") ${declared}\n  ${locals}\n  ${body})`;
+  return `(func $${name} (export "${name}") ${declared}${result ? ` (result ${result})` : ""}\n  ${locals}\n  ${body})`;
 }

@@ -3,7 +3,7 @@
 // A kernel emitted code calls by a name listed here is routed to its wrapper, `wasm` + Name.
 
 /** The kernels the wasm target implements in WebAssembly, each with its wrapper's name. */
-export const wasmKernels = ["matmulNN", "matmulTN", "matmulNT", "matmulTNAdd", "sgd", "momentum", "adagrad", "adam", "addRowBias", "addRowBiasRelu", "reluBackward", "sumRows"] as const;
+export const wasmKernels = ["matmulNN", "matmulTN", "matmulNT", "matmulTNAdd", "sgd", "momentum", "adagrad", "adam", "addRowBias", "addRowBiasRelu", "reluBackward", "sumRows", "softmaxRows", "logSoftmaxRows", "softmaxLoss", "expElements"] as const;
 export type WasmKernel = (typeof wasmKernels)[number];
 
 export function isWasmKernel(name: string): name is WasmKernel {

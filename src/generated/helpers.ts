@@ -72,6 +72,10 @@ export type HelperName =
   | "wasmAddRowBiasRelu"
   | "wasmReluBackward"
   | "wasmSumRows"
+  | "wasmSoftmaxRows"
+  | "wasmLogSoftmaxRows"
+  | "wasmSoftmaxLoss"
+  | "wasmExpElements"
   | "wasmUpdateParam";
 
 /** Every helper, in the order declarations appear in a module. */
@@ -257,7 +261,7 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
     uses: [],
   },
   WasmKernels: {
-    ts: "/**\n * The kernels' exports: byte offsets of the arrays in the memory, then sizes (n, k, m or an\n * element count), then scalars. The optimizer updates overwrite their first array and state.\n */\ninterface WasmKernels {\n  matmulNN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulNT(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTNAdd(\n    out: number,\n    a: number,\n    b: number,\n    n: number,\n    k: number,\n    m: number,\n    alpha: number,\n  ): void;\n  sgd(p: number, g: number, count: number, lr: number): void;\n  momentum(p: number, g: number, v: number, count: number, lr: number, alpha: number): void;\n  adagrad(p: number, g: number, h: number, count: number, lr: number): void;\n  adam(\n    p: number,\n    g: number,\n    m: number,\n    v: number,\n    count: number,\n    lr: number,\n    beta1: number,\n    beta2: number,\n    eps: number,\n    c1: number,\n    c2: number,\n  ): void;\n  addRowBias(out: number, x: number, b: number, rows: number, cols: number): void;\n  addRowBiasRelu(out: number, x: number, b: number, rows: number, cols: number): void;\n  reluBackward(out: number, dh: number, h: number, count: number): void;\n  sumRows(out: number, x: number, rows: number, cols: number): void;\n}",
+    ts: "/**\n * The kernels' exports: byte offsets of the arrays in the memory, then sizes (n, k, m or an\n * element count), then scalars. The optimizer updates overwrite their first array and state.\n */\ninterface WasmKernels {\n  matmulNN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTN(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulNT(out: number, a: number, b: number, n: number, k: number, m: number): void;\n  matmulTNAdd(\n    out: number,\n    a: number,\n    b: number,\n    n: number,\n    k: number,\n    m: number,\n    alpha: number,\n  ): void;\n  sgd(p: number, g: number, count: number, lr: number): void;\n  momentum(p: number, g: number, v: number, count: number, lr: number, alpha: number): void;\n  adagrad(p: number, g: number, h: number, count: number, lr: number): void;\n  adam(\n    p: number,\n    g: number,\n    m: number,\n    v: number,\n    count: number,\n    lr: number,\n    beta1: number,\n    beta2: number,\n    eps: number,\n    c1: number,\n    c2: number,\n  ): void;\n  addRowBias(out: number, x: number, b: number, rows: number, cols: number): void;\n  addRowBiasRelu(out: number, x: number, b: number, rows: number, cols: number): void;\n  reluBackward(out: number, dh: number, h: number, count: number): void;\n  sumRows(out: number, x: number, rows: number, cols: number): void;\n  softmaxRows(out: number, x: number, rows: number, cols: number): void;\n  logSoftmaxRows(out: number, x: number, rows: number, cols: number): void;\n  softmaxLoss(x: number, t: number, rows: number, cols: number): number;\n  expElements(out: number, x: number, count: number): void;\n}",
     js: "",
     uses: [],
   },
@@ -282,8 +286,8 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
     uses: ["wasmApi","fromBase64"],
   },
   instantiateKernels: {
-    ts: "/** The kernels over a fresh memory of their own (each trainer has one, so its params stay put). */\nfunction instantiateKernels(): KernelSet {\n  const memory = new wasmApi.Memory({ initial: 1 });\n  return { memory, exports: new wasmApi.Instance(kernelModule, { env: { memory } }).exports };\n}",
-    js: "/** The kernels over a fresh memory of their own (each trainer has one, so its params stay put). */\nfunction instantiateKernels() {\n  const memory = new wasmApi.Memory({ initial: 1 });\n  return { memory, exports: new wasmApi.Instance(kernelModule, { env: { memory } }).exports };\n}",
+    ts: "/**\n * The kernels over a fresh memory of their own (each trainer has one, so its params stay put).\n * They import JavaScript's Math.log: the softmax family takes the log of each row's sum.\n */\nfunction instantiateKernels(): KernelSet {\n  const memory = new wasmApi.Memory({ initial: 1 });\n  return {\n    memory,\n    exports: new wasmApi.Instance(kernelModule, { env: { memory, log: Math.log } }).exports,\n  };\n}",
+    js: "/**\n * The kernels over a fresh memory of their own (each trainer has one, so its params stay put).\n * They import JavaScript's Math.log: the softmax family takes the log of each row's sum.\n */\nfunction instantiateKernels() {\n  const memory = new wasmApi.Memory({ initial: 1 });\n  return {\n    memory,\n    exports: new wasmApi.Instance(kernelModule, { env: { memory, log: Math.log } }).exports,\n  };\n}",
     uses: ["KernelSet","memory","wasmApi","kernelModule"],
   },
   sharedKernels: {
@@ -379,6 +383,26 @@ export const helperTexts: Readonly<Record<HelperName, HelperText>> = {
   wasmSumRows: {
     ts: "/** out[j] = Σ_i x[i, j] for x[rows×cols], summed over i = 0, 1, … in order */\nfunction wasmSumRows(out: Arr, x: Arr, rows: number, cols: number): Arr {\n  wasm.sumRows(out.byteOffset, x.byteOffset, rows, cols);\n  return out;\n}",
     js: "/** out[j] = Σ_i x[i, j] for x[rows×cols], summed over i = 0, 1, … in order */\nfunction wasmSumRows(out, x, rows, cols) {\n  wasm.sumRows(out.byteOffset, x.byteOffset, rows, cols);\n  return out;\n}",
+    uses: ["wasm"],
+  },
+  wasmSoftmaxRows: {
+    ts: "// The row-wise softmax family over x[rows×cols] in the module's memory, as the helpers of the\n// same names in kernels.ts (to an ulp or so: the kernels' exp is their own, and they round as\n// scripts/wasm/softmax.ts says); out may be x.\n\n/** Softmax of each row; the row maximum is subtracted first so exp cannot overflow. */\nfunction wasmSoftmaxRows(out: Arr, x: Arr, rows: number, cols: number): Arr {\n  wasm.softmaxRows(out.byteOffset, x.byteOffset, rows, cols);\n  return out;\n}",
+    js: "// The row-wise softmax family over x[rows×cols] in the module's memory, as the helpers of the\n// same names in kernels.ts (to an ulp or so: the kernels' exp is their own, and they round as\n// scripts/wasm/softmax.ts says); out may be x.\n/** Softmax of each row; the row maximum is subtracted first so exp cannot overflow. */\nfunction wasmSoftmaxRows(out, x, rows, cols) {\n  wasm.softmaxRows(out.byteOffset, x.byteOffset, rows, cols);\n  return out;\n}",
+    uses: ["wasm"],
+  },
+  wasmLogSoftmaxRows: {
+    ts: "/** log softmax of each row: (x − max) − log Σ exp(x − max), finite for any finite x. */\nfunction wasmLogSoftmaxRows(out: Arr, x: Arr, rows: number, cols: number): Arr {\n  wasm.logSoftmaxRows(out.byteOffset, x.byteOffset, rows, cols);\n  return out;\n}",
+    js: "/** log softmax of each row: (x − max) − log Σ exp(x − max), finite for any finite x. */\nfunction wasmLogSoftmaxRows(out, x, rows, cols) {\n  wasm.logSoftmaxRows(out.byteOffset, x.byteOffset, rows, cols);\n  return out;\n}",
+    uses: ["wasm"],
+  },
+  wasmSoftmaxLoss: {
+    ts: "/** Mean over rows of −Σ t·log softmax(x), the terms with t = 0 skipped. */\nfunction wasmSoftmaxLoss(x: Arr, t: Arr, rows: number, cols: number): number {\n  return wasm.softmaxLoss(x.byteOffset, t.byteOffset, rows, cols);\n}",
+    js: "/** Mean over rows of −Σ t·log softmax(x), the terms with t = 0 skipped. */\nfunction wasmSoftmaxLoss(x, t, rows, cols) {\n  return wasm.softmaxLoss(x.byteOffset, t.byteOffset, rows, cols);\n}",
+    uses: ["wasm"],
+  },
+  wasmExpElements: {
+    ts: "/** out[i] = e^x[i] over `count` elements: the kernels' own exp (scripts/wasm/exp.ts), which no op calls alone. */\nfunction wasmExpElements(out: Arr, x: Arr, count: number): Arr {\n  wasm.expElements(out.byteOffset, x.byteOffset, count);\n  return out;\n}",
+    js: "/** out[i] = e^x[i] over `count` elements: the kernels' own exp (scripts/wasm/exp.ts), which no op calls alone. */\nfunction wasmExpElements(out, x, count) {\n  wasm.expElements(out.byteOffset, x.byteOffset, count);\n  return out;\n}",
     uses: ["wasm"],
   },
   wasmUpdateParam: {

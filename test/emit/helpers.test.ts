@@ -16,12 +16,16 @@ import {
   wasmAdam,
   wasmAddRowBias,
   wasmAddRowBiasRelu,
+  wasmExpElements,
+  wasmLogSoftmaxRows,
   wasmMatmulNN,
   wasmMatmulNT,
   wasmMatmulTN,
   wasmMomentum,
   wasmReluBackward,
   wasmSgd,
+  wasmSoftmaxLoss,
+  wasmSoftmaxRows,
   wasmSumRows,
 } from "../../src/emit/helpers/wasm.js";
 import { helperTexts } from "../../src/generated/helpers.js";
@@ -251,6 +255,17 @@ describe("the wasm runtime", () => {
     const want = new Float64Array(cols);
     for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) want[j]! += x![i * cols + j]!;
     expect([...wasmSumRows(sums!, x!, rows, cols)]).toEqual([...want]);
+  });
+  it("the wasm softmax family and exp take their arrays and sizes in order, and agree with the loops", () => {
+    const [rows, cols] = [3, 5];
+    const [out, x, t] = allocateInMemory([rows * cols, rows * cols, rows * cols]);
+    x!.set(values(rows * cols).map((v) => v * 20));
+    t!.set(Array.from({ length: rows * cols }, (_, i) => (i % cols === i % 4 ? 1 : 0)));
+    const n = rows * cols;
+    expectClose(wasmSoftmaxRows(out!, x!, rows, cols), kernels.softmaxRows(new Float64Array(n), x!, rows, cols), 1e-15);
+    expectClose(wasmLogSoftmaxRows(out!, x!, rows, cols), kernels.logSoftmaxRows(new Float64Array(n), x!, rows, cols), 1e-13);
+    expect(wasmSoftmaxLoss(x!, t!, rows, cols)).toBeCloseTo(kernels.softmaxLoss(x!, t!, rows, cols), 13);
+    expectClose(wasmExpElements(out!, x!, n), Array.from(x!, (v) => Math.exp(v)), 1e-15 * Math.exp(20));
   });
 });
 

@@ -47,6 +47,28 @@ describe.each(["f64", "f32"] as const)("wasm target equals ts target (%s)", (dty
     expect(maxRelativeDifference(a.grads.W!, b.grads.W!)).toBeLessThan(tolerance);
   });
 
+  it.each([
+    [1, 1],
+    [3, 5],
+    [7, 10],
+    [13, 17],
+  ])("softmax, log_softmax and softmaxloss forward and backward at %i×%i", async (rows, cols) => {
+    // Every one of the family's kernels, in forward and backward (softmaxloss's gradient wrt t is
+    // −log_softmax(x) / N), with labels of either sign so that no term is skipped.
+    const source = `graph g { input x: [${rows}, ${cols}]  input t: [${rows}, ${cols}]
+      p = softmax(x)  lp = log_softmax(x)  l = softmaxloss(x, t) + sum(p * p) + sum(lp * t)
+      output l, p, lp  grad l wrt x, t }`;
+    const [ts, wasm] = await both(source, dtype);
+    const code = (await loadGraph(source, { dtype, target: "wasm" })).code;
+    for (const kernel of ["wasmSoftmaxRows", "wasmLogSoftmaxRows", "wasmSoftmaxLoss"]) expect(code).toContain(`${kernel}(`);
+    const random = mulberry32(rows * 100 + cols);
+    const inputs = { x: randomValue([rows, cols], random, Arr), t: randomValue([rows, cols], random, Arr) };
+    const a = run(ts, inputs, {});
+    const b = run(wasm, inputs, {});
+    for (const name of ["l", "p", "lp"]) expect(maxRelativeDifference(a.outputs[name]!, b.outputs[name]!), name).toBeLessThan(tolerance);
+    for (const name of ["x", "t"]) expect(maxRelativeDifference(a.grads[name]!, b.grads[name]!), `d${name}`).toBeLessThan(tolerance);
+  });
+
   it("the TwoLayerNet: outputs and every gradient, at a batch size that is not a multiple of 4", async () => {
     const { readFileSync } = await import("node:fs");
     const [ts, wasm] = await both(readFileSync("examples/two_layer_net.graph", "utf8"), dtype);

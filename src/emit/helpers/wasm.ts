@@ -1,6 +1,7 @@
 // The wasm target's runtime: the kernels gradc built when it was packaged (scripts/wasm-kernels.ts:
-// matrix products, optimizer updates, a dense layer's element-wise work), instantiated over one WebAssembly memory, and buffers
-// allocated in that memory so the kernels read and write them in place.
+// matrix products, optimizer updates, a dense layer's element-wise work, the softmax family),
+// instantiated over one WebAssembly memory, and buffers allocated in that memory so the kernels
+// read and write them in place.
 import { alignedOffsets } from "./allocate.js";
 import { Arr } from "./arr.js";
 import { kernelBytes } from "./kernel-bytes.js";
@@ -29,6 +30,10 @@ export interface WasmKernels {
   addRowBiasRelu(out: number, x: number, b: number, rows: number, cols: number): void;
   reluBackward(out: number, dh: number, h: number, count: number): void;
   sumRows(out: number, x: number, rows: number, cols: number): void;
+  softmaxRows(out: number, x: number, rows: number, cols: number): void;
+  logSoftmaxRows(out: number, x: number, rows: number, cols: number): void;
+  softmaxLoss(x: number, t: number, rows: number, cols: number): number;
+  expElements(out: number, x: number, count: number): void;
 }
 
 export interface WasmApi {
@@ -46,10 +51,13 @@ export interface KernelSet {
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 const kernelModule = new wasmApi.Module(fromBase64(kernelBytes));
 
-/** The kernels over a fresh memory of their own (each trainer has one, so its params stay put). */
+/**
+ * The kernels over a fresh memory of their own (each trainer has one, so its params stay put).
+ * They import JavaScript's Math.log: the softmax family takes the log of each row's sum.
+ */
 export function instantiateKernels(): KernelSet {
   const memory = new wasmApi.Memory({ initial: 1 });
-  return { memory, exports: new wasmApi.Instance(kernelModule, { env: { memory } }).exports };
+  return { memory, exports: new wasmApi.Instance(kernelModule, { env: { memory, log: Math.log } }).exports };
 }
 
 /** The memory and kernels that forward and backward use. */
@@ -185,6 +193,33 @@ export function wasmReluBackward(out: Arr, dh: Arr, h: Arr, count: number): Arr 
 /** out[j] = Σ_i x[i, j] for x[rows×cols], summed over i = 0, 1, … in order */
 export function wasmSumRows(out: Arr, x: Arr, rows: number, cols: number): Arr {
   wasm.sumRows(out.byteOffset, x.byteOffset, rows, cols);
+  return out;
+}
+
+// The row-wise softmax family over x[rows×cols] in the module's memory, as the helpers of the
+// same names in kernels.ts (to an ulp or so: the kernels' exp is their own, and they round as
+// scripts/wasm/softmax.ts says); out may be x.
+
+/** Softmax of each row; the row maximum is subtracted first so exp cannot overflow. */
+export function wasmSoftmaxRows(out: Arr, x: Arr, rows: number, cols: number): Arr {
+  wasm.softmaxRows(out.byteOffset, x.byteOffset, rows, cols);
+  return out;
+}
+
+/** log softmax of each row: (x − max) − log Σ exp(x − max), finite for any finite x. */
+export function wasmLogSoftmaxRows(out: Arr, x: Arr, rows: number, cols: number): Arr {
+  wasm.logSoftmaxRows(out.byteOffset, x.byteOffset, rows, cols);
+  return out;
+}
+
+/** Mean over rows of −Σ t·log softmax(x), the terms with t = 0 skipped. */
+export function wasmSoftmaxLoss(x: Arr, t: Arr, rows: number, cols: number): number {
+  return wasm.softmaxLoss(x.byteOffset, t.byteOffset, rows, cols);
+}
+
+/** out[i] = e^x[i] over `count` elements: the kernels' own exp (scripts/wasm/exp.ts), which no op calls alone. */
+export function wasmExpElements(out: Arr, x: Arr, count: number): Arr {
+  wasm.expElements(out.byteOffset, x.byteOffset, count);
   return out;
 }
 
