@@ -186,7 +186,7 @@ class ModuleEmitter {
         n.op === "broadcast_to" &&
         n.shape.length > 0 &&
         users.length > 0 &&
-        users.every((u) => opDef(u.op as OpName).elementwise && !this.absorbed.has(u) && this.phase.get(u) === this.phase.get(n))
+        users.every((u) => opDef(u.op as OpName).elementwise && this.phase.get(u) === this.phase.get(n))
       ) {
         this.views.add(n);
         continue;
@@ -359,8 +359,9 @@ class ModuleEmitter {
       if (n.shape.length === 0) return `const ${out} = ${this.elementExpr(n, () => "")};`;
       const mask = n === consumer ? this.reluMask(n) : undefined;
       if (mask) {
-        this.helpers.add("wasmReluBackward");
-        return `const ${out} = wasmReluBackward(buf.${out}, ${mask.dout}, ${mask.y}, ${product(dims)});`;
+        const kernel = wasmWrapperName("reluBackward");
+        this.helpers.add(kernel);
+        return `const ${out} = ${kernel}(buf.${out}, ${mask.dout}, ${mask.y}, ${product(dims)});`;
       }
       const target: Operand = { ref: out, dims, target: true };
       return `const ${out} = buf.${out};\n${this.loop(dims, (at) => `${at(target)} = ${this.elementExpr(n, at)};`)}`;
@@ -650,17 +651,14 @@ export declare class InputError extends Error {
    * hold their values, so where it stood in backward does not matter.
    */
   private fusedUpdates(plan: TrainerPlan): Map<Node, FusedUpdate> {
-    const readers = new Map<Node, number>();
-    for (const n of [...plan.forward, ...plan.backward]) for (const a of valueArgs(n)) readers.set(a, (readers.get(a) ?? 0) + 1);
+    const read = new Set([...plan.forward, ...plan.backward].flatMap(valueArgs));
     const fused = new Map<Node, FusedUpdate>();
     for (const { param, grad } of plan.trainable) {
       const [t, b] = grad.args;
       if (
         param.node.shape.length !== 2 ||
         grad.op !== "matmul" ||
-        readers.has(grad) ||
-        this.inlined.has(grad) ||
-        this.epilogueOf.has(grad) ||
+        read.has(grad) ||
         !t ||
         !b ||
         !this.absorbed.has(t) ||
@@ -770,12 +768,11 @@ export interface Trainer {
       const states = `buf.${state1[i]!.name}, buf.${state2[i]!.name}`;
       const product = fused.get(grad);
       if (product) {
-        this.helpers.add("wasmMatmulTNAdd").add("wasmMatmulTN");
-        const sizes = `${product.a}, ${product.b}, ${product.n}, ${product.k}, ${product.m}`;
+        this.helpers.add("wasmMatmulTNAdd");
         return `if (rule.optimizer === "sgd") {
-wasmMatmulTNAdd(${target}, ${sizes}, -rule.lr);
+wasmMatmulTNAdd(${target}, ${product.a}, ${product.b}, ${product.n}, ${product.k}, ${product.m}, -rule.lr);
 } else {
-const ${name(grad)} = wasmMatmulTN(buf.${name(grad)}, ${sizes});
+${this.statement(grad)}
 ${update}(rule, steps, ${target}, ${name(grad)}, ${states});
 }`;
       }
