@@ -80,6 +80,13 @@ export class TrainError extends Error {}
 const EVAL_BATCH = 1000;
 
 /**
+ * How often training lets pending events run (Ctrl-C, progress output, the accuracies arriving,
+ * a page's input), in milliseconds: often enough to feel immediate, rarely enough that a batch of
+ * a small net does not pay an event-loop turn (≈ 25 µs) every time.
+ */
+const YIELD_EVERY_MS = 8;
+
+/**
  * Resolves after pending events have run: at once in Node (setImmediate), through a message
  * in browsers and workers (setTimeout would wait at least 4 ms there).
  */
@@ -169,7 +176,9 @@ export async function train(mod: GraphModule, data: Split, options: TrainOptions
   const history: EpochStats[] = [];
   const batches = Math.ceil(data.train.rows / options.batch);
   const nextBatch = batcher(mod, options.features, options.labels);
+  const examples = inDtype(mod, data.train);
   let stopped = false;
+  let lastYield = performance.now();
 
   // The module's fused step, where it has one and the optimizer is one of the runtime's: the
   // params and the optimizer's state stay in the module between steps.
@@ -214,7 +223,7 @@ export async function train(mod: GraphModule, data: Split, options: TrainOptions
     for (let b = 0; b < batches; b++) {
       const t0 = performance.now();
       const rows = order.subarray(b * options.batch, Math.min((b + 1) * options.batch, order.length));
-      const inputs = nextBatch(data.train, rows);
+      const inputs = nextBatch(examples, rows);
       const t1 = performance.now();
       let loss: number;
       if (fused) loss = fused.step(inputs);
@@ -230,8 +239,10 @@ export async function train(mod: GraphModule, data: Split, options: TrainOptions
       lossSum += loss;
       done++;
       options.onBatch?.(done, batches, loss);
-      // Let signals (Ctrl-C), progress output and a page's events through between batches.
-      await yieldToEventLoop();
+      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
       if (pending?.settled) {
         await report(pending);
         pending = undefined;
@@ -268,15 +279,46 @@ export async function train(mod: GraphModule, data: Split, options: TrainOptions
   return { params, history, stopped };
 }
 
+/** Examples whose arrays are of a module's dtype. */
+interface Rows {
+  readonly rows: number;
+  readonly width: number;
+  readonly classes: number;
+  readonly features: Float32Array | Float64Array;
+  readonly labels: Float32Array | Float64Array;
+}
+
+/** The array type of a module's tensors. */
+function arrayOf(mod: GraphModule): Float32ArrayConstructor | Float64ArrayConstructor {
+  return mod.meta.dtype === "f32" ? Float32Array : Float64Array;
+}
+
+/** Examples converted to f32, kept as long as the examples are. */
+const inF32 = new WeakMap<Examples, Rows>();
+
+/**
+ * The examples in the module's dtype: themselves for f64, else converted once (and kept), so
+ * that a batch is a plain copy of rows, or a view, rather than a conversion of every value.
+ */
+function inDtype(mod: GraphModule, ex: Examples): Rows {
+  if (mod.meta.dtype === "f64") return ex;
+  let rows = inF32.get(ex);
+  if (!rows) {
+    rows = { rows: ex.rows, width: ex.width, classes: ex.classes, features: new Float32Array(ex.features), labels: new Float32Array(ex.labels) };
+    inF32.set(ex, rows);
+  }
+  return rows;
+}
+
 /**
  * Copies the chosen rows into tensors of the module's dtype, in arrays reused from call to call
  * (a batch is consumed before the next is made): the copy, not an allocation, is the cost.
  */
 function batcher(mod: GraphModule, features: string, labels: string) {
-  const Arr = mod.meta.dtype === "f32" ? Float32Array : Float64Array;
+  const Arr = arrayOf(mod);
   let x = new Arr(0);
   let t = new Arr(0);
-  return (ex: Examples, rows: ArrayLike<number>): Record<string, Value> => {
+  return (ex: Rows, rows: ArrayLike<number>): Record<string, Value> => {
     if (x.length < rows.length * ex.width) x = new Arr(rows.length * ex.width);
     if (t.length < rows.length * ex.classes) t = new Arr(rows.length * ex.classes);
     const xs = x.subarray(0, rows.length * ex.width);
@@ -284,7 +326,8 @@ function batcher(mod: GraphModule, features: string, labels: string) {
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
       xs.set(ex.features.subarray(r * ex.width, (r + 1) * ex.width), i * ex.width);
-      ts.set(ex.labels.subarray(r * ex.classes, (r + 1) * ex.classes), i * ex.classes);
+      // A label row is short: copied by a loop, without making a view of it.
+      for (let j = 0, from = r * ex.classes, to = i * ex.classes; j < ex.classes; j++) ts[to + j] = ex.labels[from + j]!;
     }
     return {
       [features]: { shape: [rows.length, ex.width], data: xs },
@@ -302,14 +345,18 @@ export function accuracy(
   options: Pick<TrainOptions, "features" | "labels">,
 ): number {
   let correct = 0;
-  const nextBatch = batcher(mod, options.features, options.labels);
+  const rows = inDtype(mod, ex);
   for (let start = 0; start < ex.rows; start += EVAL_BATCH) {
-    const rows = Int32Array.from({ length: Math.min(EVAL_BATCH, ex.rows - start) }, (_, i) => start + i);
-    const inputs = nextBatch(ex, rows);
+    const count = Math.min(EVAL_BATCH, ex.rows - start);
+    // The block of examples is a view: forward copies its inputs, it does not keep or change them.
+    const inputs = {
+      [options.features]: { shape: [count, ex.width], data: rows.features.subarray(start * ex.width, (start + count) * ex.width) },
+      [options.labels]: { shape: [count, ex.classes], data: rows.labels.subarray(start * ex.classes, (start + count) * ex.classes) },
+    };
     const y = mod.forward(inputs, params).outputs[predict] as Tensor;
     const width = y.shape[1]!;
-    for (let i = 0; i < rows.length; i++) {
-      if (argmax(y.data, i * width, width) === argmax(ex.labels, rows[i]! * ex.classes, ex.classes)) correct++;
+    for (let i = 0; i < count; i++) {
+      if (argmax(y.data, i * width, width) === argmax(ex.labels, (start + i) * ex.classes, ex.classes)) correct++;
     }
   }
   return ex.rows === 0 ? NaN : correct / ex.rows;

@@ -64,6 +64,31 @@ describe("train", () => {
     expect(result.history[14]!.testAccuracy).toBeGreaterThan(0.95);
   });
 
+  it.each([
+    ["f64", "ts"],
+    ["f32", "ts"],
+    ["f64", "wasm"],
+    ["f32", "wasm"],
+  ] as const)("accuracy over blocks of rows (%s, %s) counts as forward on each example does, and leaves the examples as they were", async (dtype, target) => {
+    const { module } = await loadGraph(classifier, { dtype, target });
+    // 2,503 examples: more than two blocks of 1,000, the last one short.
+    const data = blobs(1043, 7);
+    const before = Float64Array.from(data.train.features);
+    const params = module.init(5);
+    const Arr = dtype === "f32" ? Float32Array : Float64Array;
+    let correct = 0;
+    for (let i = 0; i < data.train.rows; i++) {
+      const x = Arr.from(data.train.features.subarray(i * 2, i * 2 + 2));
+      const t = Arr.from(data.train.labels.subarray(i * 3, i * 3 + 3));
+      const y = module.forward({ x: { shape: [1, 2], data: x }, t: { shape: [1, 3], data: t } }, params).outputs.y as { data: ArrayLike<number> };
+      const predicted = [0, 1, 2].reduce((best, j) => (y.data[j]! > y.data[best]! ? j : best), 0);
+      if (t[predicted] === 1) correct++;
+    }
+    expect(data.train.rows).toBe(2502);
+    expect(accuracy(module, params, data.train, "y", { features: "x", labels: "t" })).toBe(correct / data.train.rows);
+    expect(data.train.features).toEqual(before);
+  });
+
   it("with an evaluate hook, reports the same epochs in order, each with the params it was measured on", async () => {
     const { module } = await loadGraph(classifier);
     const data = blobs(40, 4);
@@ -211,6 +236,8 @@ describe("data", () => {
     expect(Array.from(split.train.labels)).toEqual([1, 0, 0, 1, 0, 1]);
     expect(Array.from(split.test.features)).toEqual([1, 1, 0, 0]);
     expect(() => decodeMnist(bytes.subarray(1), index)).toThrow(/damaged: 14 bytes where 15 were expected/);
+    // A label past the classes would spill into the next example's label row.
+    expect(() => decodeMnist(Uint8Array.of(1, 0, 2, 0, 1, ...bytes.subarray(5)), index)).toThrow(/damaged: digit 2 has label 2/);
   });
 
   it("bundles 10,000 MNIST digits of 784 values in [0, 1], split 7996 / 2004", () => {
