@@ -45,32 +45,43 @@ export interface Labelled {
 
 /** Splits examples class by class: the first TRAIN_FRACTION of each class trains, the rest tests. */
 export function splitByClass(name: string, examples: readonly Labelled[], width: number, classes: number): Split {
-  const byClass = new Map<number, Labelled[]>();
-  for (const e of examples) {
-    const c = argmax(e.label);
-    let list = byClass.get(c);
-    if (!list) byClass.set(c, (list = []));
+  const { train, test } = splitIndices(examples.map((e) => argmax(e.label)));
+  const pack = (indices: readonly number[]): Examples => {
+    const { features, labels } = allocateExamples(indices.length, width, classes);
+    indices.forEach((e, i) => {
+      features.set(examples[e]!.features, i * width);
+      labels.set(examples[e]!.label, i * classes);
+    });
+    return { rows: indices.length, width, classes, features, labels };
+  };
+  return { name, train: pack(train), test: pack(test) };
+}
+
+/**
+ * Which examples (by index) train and which test, given each one's class: the first
+ * TRAIN_FRACTION of each class trains, the rest tests; both lists go class by class, in order.
+ */
+export function splitIndices(classOf: ArrayLike<number>): { train: number[]; test: number[] } {
+  const byClass = new Map<number, number[]>();
+  for (let e = 0; e < classOf.length; e++) {
+    let list = byClass.get(classOf[e]!);
+    if (!list) byClass.set(classOf[e]!, (list = []));
     list.push(e);
   }
-  const train: Labelled[] = [];
-  const test: Labelled[] = [];
+  const train: number[] = [];
+  const test: number[] = [];
   for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
     const list = byClass.get(c)!;
     const cut = Math.floor(list.length * TRAIN_FRACTION);
     train.push(...list.slice(0, cut));
     test.push(...list.slice(cut));
   }
-  return { name, train: pack(train, width, classes), test: pack(test, width, classes) };
+  return { train, test };
 }
 
-function pack(list: readonly Labelled[], width: number, classes: number): Examples {
-  const features = new Float64Array(list.length * width);
-  const labels = new Float64Array(list.length * classes);
-  list.forEach((e, i) => {
-    features.set(e.features, i * width);
-    labels.set(e.label, i * classes);
-  });
-  return { rows: list.length, width, classes, features, labels };
+/** The zeroed arrays of `rows` examples. */
+export function allocateExamples(rows: number, width: number, classes: number): { features: Float64Array; labels: Float64Array } {
+  return { features: new Float64Array(rows * width), labels: new Float64Array(rows * classes) };
 }
 
 /** The index of the largest of `length` elements from `offset` (the first of equals). */

@@ -2,7 +2,7 @@
 // described by dist/assets/mnist.json (written by scripts/build.mjs). Browser-safe, so Node
 // (src/node/mnist.ts, which reads and unzips the files) and a page (which fetches them and
 // unzips with DecompressionStream) decode the same digits the same way.
-import { splitByClass, type Labelled, type Split } from "./data.js";
+import { allocateExamples, splitIndices, type Examples, type Split } from "./data.js";
 
 /** What dist/assets/mnist.json says about the bytes. */
 export interface MnistIndex {
@@ -23,14 +23,19 @@ export function decodeMnist(bytes: Uint8Array, index: MnistIndex): Split {
   if (bytes.length !== count * (width + 1)) {
     throw new Error(`The MNIST bytes are damaged: ${bytes.length} bytes where ${count * (width + 1)} were expected; rebuild gradc.`);
   }
-  const examples: Labelled[] = [];
-  for (let e = 0; e < count; e++) {
-    const features = new Float64Array(width);
-    const offset = count + e * width;
-    for (let j = 0; j < width; j++) features[j] = values[bytes[offset + j]!]!;
-    const label = new Float64Array(classes);
-    label[bytes[e]!] = 1;
-    examples.push({ features, label });
-  }
-  return splitByClass("mnist", examples, width, classes);
+  const damaged = bytes.subarray(0, count).findIndex((label) => label >= classes);
+  if (damaged >= 0) throw new Error(`The MNIST bytes are damaged: digit ${damaged} has label ${bytes[damaged]}; rebuild gradc.`);
+  // Each digit is decoded straight into its place in the split, without an array of its own.
+  const decode = (indices: readonly number[]): Examples => {
+    const { features, labels } = allocateExamples(indices.length, width, classes);
+    indices.forEach((e, i) => {
+      const from = count + e * width;
+      const to = i * width;
+      for (let j = 0; j < width; j++) features[to + j] = values[bytes[from + j]!]!;
+      labels[i * classes + bytes[e]!] = 1;
+    });
+    return { rows: indices.length, width, classes, features, labels };
+  };
+  const { train, test } = splitIndices(bytes.subarray(0, count));
+  return { name: "mnist", train: decode(train), test: decode(test) };
 }
