@@ -84,7 +84,13 @@ describe("checks", () => {
     expect(() => checkKeys("input", { y: 1 }, ["x"])).toThrow('Unknown input "y"; the graph\'s inputs are "x".');
     expect(() => checkKeys("param", null, [])).toThrow("Expected the params as an object keyed by name, got null.");
     expect(scalarIn("x", 3)).toBe(3);
-    expect(() => scalarIn('input "x"', "3")).toThrow('input "x" must be a number, got string 3.');
+    expect(() => scalarIn('input "x"', "3")).toThrow('input "x" must be a number, got the string "3".');
+    // What was given, as a reader would write it: a string quoted (and cut short), a value itself.
+    expect(() => scalarIn("x", "a".repeat(50))).toThrow(`x must be a number, got the string "${"a".repeat(40)}…".`);
+    expect(() => scalarIn("x", true)).toThrow("x must be a number, got true.");
+    expect(() => scalarIn("x", 3n)).toThrow("x must be a number, got the bigint 3n.");
+    expect(() => scalarIn("x", () => 3)).toThrow("x must be a number, got a function.");
+    expect(() => scalarIn("x", {})).toThrow("x must be a number, got an object.");
   });
 });
 

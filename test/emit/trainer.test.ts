@@ -154,9 +154,9 @@ describe("what a trainer refuses, and what it hands out", () => {
       'Unknown optimizer "rmsprop"; the trainer knows "sgd", "momentum", "adagrad" and "adam".',
     );
     expect(refused({ optimizer: "sgd", beta1: 0.9 })).toBe('Option "beta1" does not apply to sgd; it takes "lr".');
-    expect(refused({ lr: -1 })).toBe('Option "lr" must be a number above 0, got number -1.');
-    expect(refused({ optimizer: "adam", beta2: 1 })).toBe('Option "beta2" must be a number in [0, 1), got number 1.');
-    expect(refused("adam")).toBe("The trainer's options must be an object, got string adam.");
+    expect(refused({ lr: -1 })).toBe('Option "lr" must be a number above 0, got -1.');
+    expect(refused({ optimizer: "adam", beta2: 1 })).toBe('Option "beta2" must be a number in [0, 1), got 1.');
+    expect(refused("adam")).toBe('The trainer\'s options must be an object, got the string "adam".');
     expect(refused({ learningRate: 0.1 })).toBe(
       'Unknown option "learningRate"; the trainer\'s options are "optimizer", "lr", "alpha", "beta1", "beta2", "eps".',
     );

@@ -28,14 +28,17 @@ export function checkKeys(what: string, given: unknown, expected: readonly strin
   }
 }
 
-/** A value named for a message: its kind, and a number's value. */
+/** A value named for a message: its kind; a number or boolean itself; a string quoted (its start). */
 export function describe(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
   if (Array.isArray(value)) return "a plain array";
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
   if (typeof value === "object") return "an object";
-  return `${typeof value} ${String(value).slice(0, 40)}`;
+  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "bigint") return `the bigint ${value}n`;
+  return `a ${typeof value}`;
 }
 
 /** A scalar argument, after checking that it is a number. */
