@@ -293,21 +293,33 @@ function arrayOf(mod: GraphModule): Float32ArrayConstructor | Float64ArrayConstr
   return mod.meta.dtype === "f32" ? Float32Array : Float64Array;
 }
 
-/** Examples converted to f32, kept as long as the examples are. */
-const inF32 = new WeakMap<Examples, Rows>();
-
 /**
- * The examples in the module's dtype: themselves for f64, else converted once (and kept), so
- * that a batch is a plain copy of rows, or a view, rather than a conversion of every value.
+ * The examples in the module's dtype: themselves for f64, else a converted copy, so that making
+ * a batch is a plain copy of rows rather than a conversion of every value.
  */
 function inDtype(mod: GraphModule, ex: Examples): Rows {
   if (mod.meta.dtype === "f64") return ex;
-  let rows = inF32.get(ex);
-  if (!rows) {
-    rows = { rows: ex.rows, width: ex.width, classes: ex.classes, features: new Float32Array(ex.features), labels: new Float32Array(ex.labels) };
-    inF32.set(ex, rows);
-  }
-  return rows;
+  return { rows: ex.rows, width: ex.width, classes: ex.classes, features: new Float32Array(ex.features), labels: new Float32Array(ex.labels) };
+}
+
+/**
+ * Where accuracy converts a block of examples for an f32 module: kept between calls (it only
+ * grows), since each call would otherwise pay for fresh memory; accuracy runs to completion, so
+ * no two calls share it at once.
+ */
+const f32Block = { features: new Float32Array(0), labels: new Float32Array(0) };
+
+/**
+ * Elements start…end of `from`, in the module's dtype: a view when they are of it already, else
+ * converted into the f32 block's `into` array.
+ */
+function blockOf(mod: GraphModule, from: Float64Array, into: keyof typeof f32Block, start: number, end: number): Float32Array | Float64Array {
+  const view = from.subarray(start, end);
+  if (mod.meta.dtype === "f64") return view;
+  if (f32Block[into].length < end - start) f32Block[into] = new Float32Array(end - start);
+  const block = f32Block[into].subarray(0, end - start);
+  block.set(view);
+  return block;
 }
 
 /**
@@ -345,13 +357,12 @@ export function accuracy(
   options: Pick<TrainOptions, "features" | "labels">,
 ): number {
   let correct = 0;
-  const rows = inDtype(mod, ex);
   for (let start = 0; start < ex.rows; start += EVAL_BATCH) {
     const count = Math.min(EVAL_BATCH, ex.rows - start);
-    // The block of examples is a view: forward copies its inputs, it does not keep or change them.
+    // A view of the examples where it can be: forward copies its inputs, it does not keep or change them.
     const inputs = {
-      [options.features]: { shape: [count, ex.width], data: rows.features.subarray(start * ex.width, (start + count) * ex.width) },
-      [options.labels]: { shape: [count, ex.classes], data: rows.labels.subarray(start * ex.classes, (start + count) * ex.classes) },
+      [options.features]: { shape: [count, ex.width], data: blockOf(mod, ex.features, "features", start * ex.width, (start + count) * ex.width) },
+      [options.labels]: { shape: [count, ex.classes], data: blockOf(mod, ex.labels, "labels", start * ex.classes, (start + count) * ex.classes) },
     };
     const y = mod.forward(inputs, params).outputs[predict] as Tensor;
     const width = y.shape[1]!;

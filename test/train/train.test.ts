@@ -71,22 +71,31 @@ describe("train", () => {
     ["f32", "wasm"],
   ] as const)("accuracy over blocks of rows (%s, %s) counts as forward on each example does, and leaves the examples as they were", async (dtype, target) => {
     const { module } = await loadGraph(classifier, { dtype, target });
-    // 2,503 examples: more than two blocks of 1,000, the last one short.
+    // 2,502 training examples: more than two blocks of 1,000, the last one short.
     const data = blobs(1043, 7);
-    const before = Float64Array.from(data.train.features);
     const params = module.init(5);
     const Arr = dtype === "f32" ? Float32Array : Float64Array;
-    let correct = 0;
-    for (let i = 0; i < data.train.rows; i++) {
-      const x = Arr.from(data.train.features.subarray(i * 2, i * 2 + 2));
-      const t = Arr.from(data.train.labels.subarray(i * 3, i * 3 + 3));
-      const y = module.forward({ x: { shape: [1, 2], data: x }, t: { shape: [1, 3], data: t } }, params).outputs.y as { data: ArrayLike<number> };
-      const predicted = [0, 1, 2].reduce((best, j) => (y.data[j]! > y.data[best]! ? j : best), 0);
-      if (t[predicted] === 1) correct++;
-    }
+    const oneByOne = () => {
+      let correct = 0;
+      for (let i = 0; i < data.train.rows; i++) {
+        const x = Arr.from(data.train.features.subarray(i * 2, i * 2 + 2));
+        const t = Arr.from(data.train.labels.subarray(i * 3, i * 3 + 3));
+        const y = module.forward({ x: { shape: [1, 2], data: x }, t: { shape: [1, 3], data: t } }, params).outputs.y as { data: ArrayLike<number> };
+        const predicted = [0, 1, 2].reduce((best, j) => (y.data[j]! > y.data[best]! ? j : best), 0);
+        if (t[predicted] === 1) correct++;
+      }
+      return correct / data.train.rows;
+    };
+    const names = { features: "x", labels: "t" };
     expect(data.train.rows).toBe(2502);
-    expect(accuracy(module, params, data.train, "y", { features: "x", labels: "t" })).toBe(correct / data.train.rows);
+    const before = Float64Array.from(data.train.features);
+    expect(accuracy(module, params, data.train, "y", names)).toBe(oneByOne());
     expect(data.train.features).toEqual(before);
+    // Examples changed between calls are measured as they now are (nothing is kept from a call).
+    data.train.features.forEach((v, i) => (data.train.features[i] = -v));
+    const now = oneByOne();
+    expect(now).not.toBe(accuracy(module, params, { ...data.train, features: before }, "y", names));
+    expect(accuracy(module, params, data.train, "y", names)).toBe(now);
   });
 
   it("with an evaluate hook, reports the same epochs in order, each with the params it was measured on", async () => {
