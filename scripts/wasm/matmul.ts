@@ -22,6 +22,11 @@ export interface Product {
   readonly transA: boolean;
   /** out += alpha · A·b (rather than out = A·b). */
   readonly accumulate: boolean;
+  /**
+   * b comes packed by `packPanels`: column panels as wide as a column block, each stored
+   * contiguously down k (the last padded with zeros), so the block streams its b sequentially.
+   */
+  readonly packedB?: boolean;
 }
 
 /**
@@ -38,8 +43,9 @@ function gemmBlock(s: Scalar, product: Product, tiling: Tiling, rows: number, ve
   // pointer per row. b's pointer walks down its rows.
   if (transA) lines.push(set("pa0", addr(s, "a", get("i"))));
   else for (let r = 0; r < rows; r++) lines.push(set(`pa${r}`, addr(s, "a", mul(add(get("i"), i32(r)), get("k")))));
-  lines.push(set("pb", addr(s, "b", get("j"))));
-  const bRow = `(i32.shl ${get("m")} ${i32(s.shift)})`;
+  // Packed, the panel holding columns j… starts at element j·k and its rows are a block wide.
+  lines.push(set("pb", addr(s, "b", product.packedB ? mul(get("j"), get("k")) : get("j"))));
+  const bRow = product.packedB ? i32(vectors * 16) : `(i32.shl ${get("m")} ${i32(s.shift)})`;
   const aRow = `(i32.shl ${get("n")} ${i32(s.shift)})`;
   // One step along p, the `u`th of a trip: A's element for row r is at a constant offset from its
   // pointer (r·size for aᵀ, u·size for a, whose pointers move once a trip).
@@ -77,11 +83,12 @@ function gemmBlock(s: Scalar, product: Product, tiling: Tiling, rows: number, ve
         // Only the lanes left in the row are stored; the others were computed from whatever
         // followed the row in memory and are dropped.
         for (let lane = 0; lane < s.lanes; lane++) {
-          const at = `offset=${lane << s.shift} ${target}`;
+          const column = c * s.lanes + lane;
+          const at = `offset=${column << s.shift} ${target}`;
           let value = `(${s.v}.extract_lane ${lane} ${get(acc(r, c))})`;
           if (product.accumulate) value = `(${s.t}.add (${s.t}.load ${at}) (${s.t}.mul ${get("alpha")} ${value}))`;
           const store = `(${s.t}.store ${at} ${value})`;
-          lines.push(lane === 0 ? store : `(if (i32.gt_s (i32.sub ${get("m")} ${get("j")}) ${i32(lane)}) (then ${store}))`);
+          lines.push(column === 0 ? store : `(if (i32.gt_s (i32.sub ${get("m")} ${get("j")}) ${i32(column)}) (then ${store}))`);
         }
       } else {
         const at = `offset=${c * 16} ${target}`;
@@ -94,9 +101,19 @@ function gemmBlock(s: Scalar, product: Product, tiling: Tiling, rows: number, ve
   return lines.join("\n");
 }
 
-/** Column blocks, j from 0: wide vector blocks, then single vectors, then a partial vector. */
-function columnBlocks(s: Scalar, tiling: Tiling, block: (vectors: number, partial: boolean) => string): string {
+/**
+ * Column blocks, j from 0: wide vector blocks, then single vectors, then a partial vector; with b
+ * packed, wide blocks only, the last one partial.
+ */
+function columnBlocks(s: Scalar, tiling: Tiling, block: (vectors: number, partial: boolean) => string, packed = false): string {
   const wide = tiling.vectors * s.lanes;
+  if (packed) {
+    return [
+      set("j", i32(0)),
+      loop("wide", `(i32.gt_s ${add(get("j"), i32(wide))} ${get("m")})`, block(tiling.vectors, false), bump("j", i32(wide))),
+      `(if (i32.lt_s ${get("j")} ${get("m")}) (then ${block(tiling.vectors, true)}))`,
+    ].join("\n");
+  }
   const columns = [set("j", i32(0))];
   if (tiling.vectors > 1) {
     columns.push(loop("wide", `(i32.gt_s ${add(get("j"), i32(wide))} ${get("m")})`, block(tiling.vectors, false), bump("j", i32(wide))));
@@ -131,12 +148,42 @@ export function gemm(name: string, s: Scalar, product: Product, tiling: Tiling):
   const block = (rows: number, vectors: number, partial: boolean) => gemmBlock(s, product, tiling, rows, vectors, partial);
   body.push(
     tiling.columnsOuter
-      ? columnBlocks(s, tiling, (vectors, partial) => rowBlocks(tiling, (rows) => block(rows, vectors, partial)))
-      : rowBlocks(tiling, (rows) => columnBlocks(s, tiling, (vectors, partial) => block(rows, vectors, partial))),
+      ? columnBlocks(s, tiling, (vectors, partial) => rowBlocks(tiling, (rows) => block(rows, vectors, partial)), product.packedB)
+      : rowBlocks(tiling, (rows) => columnBlocks(s, tiling, (vectors, partial) => block(rows, vectors, partial), product.packedB)),
   );
   const params: [string, string][] = [["out", "i32"], ["a", "i32"], ["b", "i32"], ["n", "i32"], ["k", "i32"], ["m", "i32"]];
   if (product.accumulate) params.push(["alpha", s.t]);
   return func(name, params, locals.join(" "), body.join("\n"));
+}
+
+/**
+ * dst = b[k×m] packed for a `packedB` product whose column blocks are `vectors` SIMD vectors wide:
+ * panel after panel of that many columns, each k rows of one block, the last panel's columns past
+ * m zero.
+ */
+export function packPanels(name: string, s: Scalar, vectors: number): string {
+  const width = vectors * s.lanes;
+  const size = 1 << s.shift;
+  const copyRow: string[] = [];
+  for (let c = 0; c < vectors; c++) copyRow.push(`(v128.store offset=${c * 16} ${get("pd")} (v128.load offset=${c * 16} ${get("pb")}))`);
+  const full = loop(
+    "rows",
+    `(i32.ge_s ${get("p")} ${get("k")})`,
+    [...copyRow, bump("pd", i32(width * size)), bump("pb", `(i32.shl ${get("m")} ${i32(s.shift)})`)].join("\n"),
+    bump("p", i32(1)),
+  );
+  // The last panel, element by element: b's element where the column exists, else zero.
+  const element = `(select (${s.t}.load ${addr(s, "b", add(mul(get("p"), get("m")), add(get("j"), get("c"))))}) (${s.t}.const 0) (i32.lt_s ${add(get("j"), get("c"))} ${get("m")}))`;
+  const partialRow = loop("cols", `(i32.ge_s ${get("c")} ${i32(width)})`, [`(${s.t}.store ${get("pd")} ${element})`, bump("pd", i32(size))].join("\n"), bump("c", i32(1)));
+  const partial = loop("prows", `(i32.ge_s ${get("p")} ${get("k")})`, [set("c", i32(0)), partialRow].join("\n"), bump("p", i32(1)));
+  const panels = loop(
+    "panels",
+    `(i32.gt_s ${add(get("j"), i32(width))} ${get("m")})`,
+    [set("p", i32(0)), set("pb", addr(s, "b", get("j"))), full].join("\n"),
+    bump("j", i32(width)),
+  );
+  const body = [set("pd", get("dst")), set("j", i32(0)), panels, `(if (i32.lt_s ${get("j")} ${get("m")}) (then ${set("p", i32(0))} ${partial}))`].join("\n");
+  return func(name, [["dst", "i32"], ["b", "i32"], ["k", "i32"], ["m", "i32"]], "(local $j i32) (local $p i32) (local $c i32) (local $pd i32) (local $pb i32)", body);
 }
 
 /** Steps along k in one panel of `gemmNTPanels`: b's transposed panel stays in registers. */
