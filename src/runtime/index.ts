@@ -1,7 +1,7 @@
 // The `gradc/runtime` entry: what code that runs generated modules needs, without the compiler:
 // optimizers and the training loop, seeded random numbers, tensors and name-keyed records, and
 // training data parsed from text. Browser-safe: it imports nothing from Node.
-export { sgd, momentum, adagrad, adam, makeOptimizer, optimizerNames, defaultLearningRates } from "../train/optimizers.js";
+export { sgd, momentum, adagrad, adam, makeOptimizer, optimizerNames, defaultLearningRates, OptimizerError } from "../train/optimizers.js";
 export type { Optimizer, OptimizerName, Params, Grads } from "../train/optimizers.js";
 export { train, accuracy, planTraining, TrainError } from "../train/trainer.js";
 export type { TrainOptions, TrainResult, EpochStats, Accuracies } from "../train/trainer.js";

@@ -2,7 +2,7 @@
 // They update tensors in place and return scalars anew, so they work with any generated module.
 import type { GraphTrainerOptions } from "../runtime/load.js";
 import { setOwn } from "../runtime/records.js";
-import type { Value } from "../runtime/tensor.js";
+import { isTensor, type Value } from "../runtime/tensor.js";
 
 /** Any module's params, by name: numbers and tensors. */
 export type Params = Record<string, Value>;
@@ -18,8 +18,11 @@ export interface Optimizer {
    */
   readonly trainerOptions?: GraphTrainerOptions;
   /**
-   * Applies one update to `params` from `grads` (same keys), in place: a generated module's
-   * Params and Grads, or any object of numbers and tensors.
+   * Applies one update to `params` from `grads`, in place: a generated module's Params and
+   * Grads, or any object of numbers and tensors. Each param with a gradient of its name is
+   * updated (gradients of other names, such as inputs', are left aside); a gradient that does not
+   * fit its param (a number for a number, a tensor of the same shape for a tensor) is refused
+   * with an OptimizerError before anything is changed.
    */
   step(params: object, grads: object): void;
 }
@@ -38,6 +41,54 @@ export const defaultLearningRates: Readonly<Record<OptimizerName, number>> = {
   adam: 0.001,
 };
 
+/** An optimizer asked for with a hyper-parameter out of range, or stepped with gradients that do not fit its params. */
+export class OptimizerError extends Error {
+  override name = "OptimizerError";
+}
+
+/** A value named for a message: a number itself, a string quoted, anything else by kind. */
+function shown(value: unknown): string {
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (value === undefined || value === null) return String(value);
+  return isTensor(value) ? "a tensor" : `a ${typeof value}`;
+}
+
+/** `value`, once checked to be a number `valid` accepts (`range` says which, for the message). */
+function hyper(optimizer: string, key: string, value: unknown, valid: (x: number) => boolean, range: string): number {
+  if (typeof value !== "number" || !valid(value)) throw new OptimizerError(`${optimizer}: ${key} must be a number ${range}, got ${shown(value)}.`);
+  return value;
+}
+const positive = (x: number) => x > 0 && x < Infinity;
+const fraction = (x: number) => x >= 0 && x < 1;
+
+/**
+ * The params that have a gradient, each with it, once every such gradient is checked to fit its
+ * param (a number for a number, a tensor of the same shape for a tensor): so a misfit is refused
+ * before any param changes, and no update writes past or short of a param.
+ */
+function pairs(params: Params, grads: Grads): [name: string, p: Value, g: Value][] {
+  const found: [string, Value, Value][] = [];
+  for (const name of Object.keys(grads)) {
+    const p = params[name];
+    const g: unknown = grads[name];
+    if (p === undefined || g === undefined) continue;
+    if (typeof p === "number") {
+      if (typeof g !== "number") throw new OptimizerError(`The gradient of "${name}" must be a number, like the param, got ${shown(g)}.`);
+    } else {
+      const fits = isTensor(g) && Array.isArray(g.shape) && g.shape.length === p.shape.length && g.shape.every((d, i) => d === p.shape[i]) && g.data?.length === p.data.length;
+      if (!fits) {
+        const values = (g as { data?: { length?: unknown } }).data?.length;
+        const held = isTensor(g) && Array.isArray(g.shape) && values !== g.shape.reduce((a: number, d: number) => a * d, 1) ? ` holding ${String(values)} value${values === 1 ? "" : "s"}` : "";
+        const got = isTensor(g) && Array.isArray(g.shape) ? `shape [${g.shape.join(", ")}]${held}` : shown(g);
+        throw new OptimizerError(`The gradient of "${name}" must be a tensor of the param's shape [${p.shape.join(", ")}], got ${got}.`);
+      }
+    }
+    found.push([name, p, g as Value]);
+  }
+  return found;
+}
+
 /**
  * Runs `update(i, p, g)` for each element of each param; `state` arrays (one per slot,
  * shaped like the param) are created on first use, so state follows the params it sees.
@@ -48,10 +99,7 @@ function elementwise(
 ): (params: Params, grads: Grads) => void {
   const states = new Map<string, Float64Array[]>();
   return (params: Params, grads: Grads) => {
-    for (const name of Object.keys(grads)) {
-      const p = params[name];
-      const g = grads[name];
-      if (p === undefined || g === undefined) continue;
+    for (const [name, p, g] of pairs(params, grads)) {
       const size = typeof p === "number" ? 1 : p.data.length;
       let state = states.get(name);
       if (!state) {
@@ -85,6 +133,7 @@ function descend64(p: Float64Array | Float32Array, g: Float64Array | Float32Arra
 
 /** W ← W − lr·∂L/∂W */
 export function sgd(lr = defaultLearningRates.sgd): Optimizer {
+  hyper("sgd", "lr", lr, positive, "above 0");
   // A plain loop: the update is on every training step's critical path.
   return {
     name: "sgd",
@@ -92,10 +141,7 @@ export function sgd(lr = defaultLearningRates.sgd): Optimizer {
     step: (paramsObject, gradsObject) => {
       const params = paramsObject as Params;
       const grads = gradsObject as Grads;
-      for (const name of Object.keys(grads)) {
-        const p = params[name];
-        const g = grads[name];
-        if (p === undefined || g === undefined) continue;
+      for (const [name, p, g] of pairs(params, grads)) {
         if (typeof p === "number") {
           setOwn<Value>(params, name, p - lr * (g as number));
           continue;
@@ -111,6 +157,8 @@ export function sgd(lr = defaultLearningRates.sgd): Optimizer {
 
 /** v ← αv − lr·∂L/∂W; W ← W + v */
 export function momentum(lr = defaultLearningRates.momentum, alpha = 0.9): Optimizer {
+  hyper("momentum", "lr", lr, positive, "above 0");
+  hyper("momentum", "alpha", alpha, fraction, "in [0, 1)");
   return {
     name: "momentum",
     trainerOptions: { optimizer: "momentum", lr, alpha },
@@ -123,6 +171,7 @@ export function momentum(lr = defaultLearningRates.momentum, alpha = 0.9): Optim
 
 /** h ← h + (∂L/∂W)²; W ← W − lr·∂L/∂W / (√h + 1e-7) */
 export function adagrad(lr = defaultLearningRates.adagrad): Optimizer {
+  hyper("adagrad", "lr", lr, positive, "above 0");
   return {
     name: "adagrad",
     trainerOptions: { optimizer: "adagrad", lr },
@@ -135,6 +184,10 @@ export function adagrad(lr = defaultLearningRates.adagrad): Optimizer {
 
 /** Adam with bias correction: m, v running moments of the gradient and its square. */
 export function adam(lr = defaultLearningRates.adam, beta1 = 0.9, beta2 = 0.999, eps = 1e-8): Optimizer {
+  hyper("adam", "lr", lr, positive, "above 0");
+  hyper("adam", "beta1", beta1, fraction, "in [0, 1)");
+  hyper("adam", "beta2", beta2, fraction, "in [0, 1)");
+  hyper("adam", "eps", eps, positive, "above 0");
   let t = 0;
   const update = elementwise(2, (p, g, [m, v], i) => {
     m![i] = beta1 * m![i]! + (1 - beta1) * g;
@@ -148,13 +201,21 @@ export function adam(lr = defaultLearningRates.adam, beta1 = 0.9, beta2 = 0.999,
     trainerOptions: { optimizer: "adam", lr, beta1, beta2, eps },
     step: (params, grads) => {
       t++;
-      update(params as Params, grads as Grads);
+      try {
+        update(params as Params, grads as Grads);
+      } catch (e) {
+        t--; // refused before any param changed: the step did not happen
+        throw e;
+      }
     },
   };
 }
 
 /** The optimizer of that name, with its default learning rate unless `lr` is given. */
 export function makeOptimizer(name: OptimizerName, lr?: number): Optimizer {
+  if (!optimizerNames.includes(name)) {
+    throw new OptimizerError(`Unknown optimizer ${shown(name)}; the optimizers are ${optimizerNames.map((n) => JSON.stringify(n)).join(", ")}.`);
+  }
   switch (name) {
     case "sgd":
       return sgd(lr);

@@ -1,6 +1,6 @@
 // The update rules, each against its formula worked by hand in the test.
 import { describe, expect, it } from "vitest";
-import { adagrad, adam, momentum, sgd, type Params } from "../../src/index.js";
+import { adagrad, adam, makeOptimizer, momentum, OptimizerError, sgd, type OptimizerName, type Params } from "../../src/index.js";
 
 const tensor = (...values: number[]) => ({ shape: [values.length], data: Float64Array.from(values) });
 
@@ -46,4 +46,42 @@ describe("optimizers", () => {
     const step = (0.001 * (m / (1 - 0.9 ** 2))) / (Math.sqrt(v / (1 - 0.999 ** 2)) + 1e-8);
     expect(data[0]).toBeCloseTo(1 - (0.001 * 0.5) / (0.5 + 1e-8) - step, 14);
   });
+
+  it("refuses hyper-parameters out of range and unknown names, as createTrainer does", () => {
+    expect(() => sgd(-1)).toThrow(new OptimizerError("sgd: lr must be a number above 0, got -1."));
+    expect(() => sgd(NaN)).toThrow("sgd: lr must be a number above 0, got NaN.");
+    expect(() => sgd("0.1" as unknown as number)).toThrow('sgd: lr must be a number above 0, got the string "0.1".');
+    expect(() => momentum(0.1, 1)).toThrow("momentum: alpha must be a number in [0, 1), got 1.");
+    expect(() => adagrad(Infinity)).toThrow("adagrad: lr must be a number above 0, got Infinity.");
+    expect(() => adam(0.1, 1.5)).toThrow("adam: beta1 must be a number in [0, 1), got 1.5.");
+    expect(() => adam(0.1, 0.9, -0.1)).toThrow("adam: beta2 must be a number in [0, 1), got -0.1.");
+    expect(() => adam(0.1, 0.9, 0.999, 0)).toThrow("adam: eps must be a number above 0, got 0.");
+    expect(() => makeOptimizer("Adam" as OptimizerName)).toThrow('Unknown optimizer the string "Adam"; the optimizers are "sgd", "momentum", "adagrad", "adam".');
+    expect(() => makeOptimizer("adam", "0.01" as unknown as number)).toThrow(OptimizerError);
+    // The edges that are allowed.
+    expect(() => momentum(0.1, 0)).not.toThrow();
+    expect(() => adam(0.1, 0)).not.toThrow();
+  });
+
+  it.each(["sgd", "momentum", "adagrad", "adam"] as const)(
+    "%s refuses a gradient that does not fit its param, before changing any param or its state",
+    (name) => {
+      const params: Params = { A: tensor(1, 2), W: tensor(3, 4), c: 5 };
+      const opt = makeOptimizer(name, 0.1);
+      const wrong = [
+        [{ A: tensor(1, 1), W: tensor(9) }, 'The gradient of "W" must be a tensor of the param\'s shape [2], got shape [1].'],
+        [{ A: tensor(1, 1), W: { shape: [2], data: Float64Array.of(1) } }, 'The gradient of "W" must be a tensor of the param\'s shape [2], got shape [2] holding 1 value.'],
+        [{ A: tensor(1, 1), c: tensor(1) }, 'The gradient of "c" must be a number, like the param, got a tensor.'],
+        [{ A: tensor(1, 1), W: 2 }, 'The gradient of "W" must be a tensor of the param\'s shape [2], got 2.'],
+      ] as const;
+      for (const [grads, message] of wrong) expect(() => opt.step(params, grads)).toThrow(new OptimizerError(message));
+      expect(Array.from((params.A as { data: Float64Array }).data)).toEqual([1, 2]);
+      // The refused steps left no trace: a good step now is the optimizer's first.
+      const fresh: Params = { A: tensor(1, 2), W: tensor(3, 4), c: 5 };
+      const good = { A: tensor(0.5, -1), W: tensor(2, 2), c: 1, x: tensor(7) };
+      opt.step(params, good);
+      makeOptimizer(name, 0.1).step(fresh, good);
+      expect(params).toEqual(fresh);
+    },
+  );
 });
