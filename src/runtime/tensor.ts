@@ -19,9 +19,22 @@ export function isTensor(v: unknown): v is Tensor {
   return typeof v === "object" && v !== null && "shape" in v && "data" in v;
 }
 
-/** A number or a rectangular nested array of numbers as a gradc value. */
+/** The numbers JSON has no literal for, as gradc's JSON files write them (see `jsonValue`). */
+const nonFinite: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity };
+
+/** A JSON leaf as a number: a number, or one of the strings "NaN", "Infinity", "-Infinity". */
+function leafNumber(v: unknown): number | undefined {
+  if (typeof v === "number") return v;
+  return typeof v === "string" && Object.prototype.hasOwnProperty.call(nonFinite, v) ? nonFinite[v] : undefined;
+}
+
+/**
+ * A number or a rectangular nested array of numbers as a gradc value. NaN and ±Infinity may be
+ * given as the strings "NaN", "Infinity" and "-Infinity", as gradc's JSON output writes them.
+ */
 export function fromNested(value: unknown, dtype: Dtype = "f64"): Value {
-  if (typeof value === "number") return value;
+  const scalar = leafNumber(value);
+  if (scalar !== undefined) return scalar;
   const shape: number[] = [];
   let level: unknown = value;
   while (Array.isArray(level)) {
@@ -33,8 +46,9 @@ export function fromNested(value: unknown, dtype: Dtype = "f64"): Value {
   const flat: number[] = [];
   const walk = (v: unknown, depth: number): void => {
     if (depth === shape.length) {
-      if (typeof v !== "number") throw new ValueError(`expected a number, got ${describeJson(v)}`);
-      flat.push(v);
+      const number = leafNumber(v);
+      if (number === undefined) throw new ValueError(`expected a number, got ${describeJson(v)}`);
+      flat.push(number);
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[depth]) {
@@ -58,6 +72,16 @@ export function toNested(value: Value): unknown {
     return Array.from({ length: n }, (_, i) => build(offset + i * stride, depth + 1));
   };
   return build(0, 0);
+}
+
+/**
+ * A value as JSON text takes it: nested arrays (as `toNested`), with NaN and ±Infinity as the
+ * strings "NaN", "Infinity" and "-Infinity" (JSON.stringify would write null for each, and lose
+ * them), which `fromNested` reads back.
+ */
+export function jsonValue(value: Value): unknown {
+  const walk = (v: unknown): unknown => (Array.isArray(v) ? v.map(walk) : typeof v === "number" && !Number.isFinite(v) ? String(v) : v);
+  return walk(toNested(value));
 }
 
 /** A tensor of the given shape filled with one value. */

@@ -61,6 +61,39 @@ describe("gradc train", () => {
     expect(Number(lines[3]!.split(",")[3])).toBeGreaterThan(0.9);
   });
 
+  it("warns once when the loss diverges, and saves params that --resume and --params read back", () => {
+    const graph = join(dir, "mse.graph");
+    writeFileSync(
+      graph,
+      `graph mse {
+  input x: [N, 2]
+  input t: [N, 2]
+  param W: [2, 2] = normal(0, 0.1)
+  param b: [2]
+  y = affine(x, W, b)
+  loss = mean(square(y - t)) * 5
+  output loss, y
+}
+`,
+    );
+    const save = join(dir, "diverged.json");
+    const r = gradc(["train", graph, "--data", join(dir, "data.csv"), "--epochs", "3", "--lr", "1e200", "--save", save]);
+    expect(r.status).toBe(0);
+    // One warning, at the first epoch whose loss is not finite; the epoch lines say which.
+    expect(r.stderr).toMatch(/^.*mse\.graph: warning: the loss is (NaN|Infinity) in epoch \d: training diverged \(a smaller --lr may help\)\.\n$/);
+    expect(r.stdout).toMatch(/loss (NaN|Infinity)/);
+    // JSON has no NaN: the file holds the strings gradc's JSON output uses, and reads them back.
+    const saved = readFileSync(save, "utf8");
+    expect(saved).not.toMatch(/null/);
+    expect(saved).toMatch(/"NaN"|"-?Infinity"/);
+    const resumed = gradc(["train", graph, "--data", join(dir, "data.csv"), "--epochs", "1", "--resume", save]);
+    expect(resumed.stdout).toMatch(/epoch 1\/1 {2}loss (NaN|Infinity)/);
+    expect(resumed.status).toBe(0);
+    const run = gradc(["run", graph, "--params", save, "--inputs", writeInputs(), "--json"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+  });
+
   it("stops cleanly on Ctrl-C between batches, still saves, and exits 130", async () => {
     const save = join(dir, "stopped.json");
     const child = spawn("node", ["bin/gradc.js", "train", "examples/two_layer_net.graph", "--epochs", "50", "--save", save]);

@@ -1,5 +1,6 @@
 // `gradc run`: compile in memory, run forward and backward once, print outputs and gradients.
-import { filledTensor, toNested, type Target, type Value } from "../../index.js";
+import { filledTensor, type Target } from "../../index.js";
+import { jsonValue } from "../../runtime/tensor.js";
 import { guarded, jsonDiagnostics, jsonUserError, loadFile, reportDiagnostics, runValues } from "../common.js";
 import { displayName, UserError } from "../files.js";
 import { formatValue } from "../format.js";
@@ -13,13 +14,6 @@ interface RunOptions {
   params?: string;
   seed: number;
   json?: boolean;
-}
-
-/** A value as JSON: nested arrays, with NaN and ±Infinity as the strings "NaN", "Infinity", "-Infinity". */
-function jsonValue(value: Value): unknown {
-  const nested = toNested(value);
-  const walk = (v: unknown): unknown => (Array.isArray(v) ? v.map(walk) : typeof v === "number" && !Number.isFinite(v) ? String(v) : v);
-  return walk(nested);
 }
 
 export async function runCommand(io: Io, file: string, opts: RunOptions): Promise<number> {

@@ -12,7 +12,6 @@ import {
   loadJson,
   makeOptimizer,
   planTraining,
-  toNested,
   train,
   TrainError,
   type Dtype,
@@ -23,6 +22,7 @@ import {
   type Target,
 } from "../../index.js";
 import { trainingCurves } from "../../draw/curves.js";
+import { jsonValue } from "../../runtime/tensor.js";
 import { loadMnist } from "../../node/mnist.js";
 import { startEvaluator } from "../../node/evaluator.js";
 import { EngineError, onnxRuntimeStep } from "../../node/onnxruntime.js";
@@ -109,6 +109,8 @@ export async function trainCommand(io: Io, file: string, opts: TrainOptions): Pr
   };
   process.on("SIGINT", onSigint);
   const log: EpochStats[] = [];
+  /** Whether the loss has stopped being a finite number (said once). */
+  let diverged = false;
   /** The epoch training now (its line may come after the next one starts), and whether the bar shows. */
   let epoch = 0;
   let barRunning = false;
@@ -149,6 +151,10 @@ export async function trainCommand(io: Io, file: string, opts: TrainOptions): Pr
           barRunning = false;
           log.push(stats);
           io.out(`${formatEpoch(stats, opts.epochs)}\n`);
+          if (!Number.isFinite(stats.loss) && !diverged) {
+            diverged = true;
+            io.err(`${name}: warning: the loss is ${stats.loss} in epoch ${stats.epoch}: training diverged (a smaller --lr may help).\n`);
+          }
           if (opts.log) writeAtomically(opts.log, logCsv(log), protectedFiles);
           plot?.draw([...log]);
         },
@@ -158,7 +164,7 @@ export async function trainCommand(io: Io, file: string, opts: TrainOptions): Pr
     await plot?.done();
     if (result.stopped) io.out(`stopped by Ctrl-C after ${result.history.length} epoch(s)\n`);
     if (opts.save) {
-      const json = Object.fromEntries(Object.entries(result.params).map(([k, v]) => [k, toNested(v)]));
+      const json = Object.fromEntries(Object.entries(result.params).map(([k, v]) => [k, jsonValue(v)]));
       writeAtomically(opts.save, `${JSON.stringify(json)}\n`, protectedFiles);
       io.out(`saved params to ${opts.save}\n`);
     }
@@ -206,7 +212,7 @@ function percent(v: number | undefined): string {
 export function formatEpoch(s: EpochStats, epochs: number): string {
   const width = String(epochs).length;
   return (
-    `epoch ${String(s.epoch).padStart(width)}/${epochs}  loss ${s.loss.toFixed(4)}  ` +
+    `epoch ${String(s.epoch).padStart(width)}/${epochs}  loss ${Math.abs(s.loss) < 1e6 ? s.loss.toFixed(4) : s.loss.toPrecision(4)}  ` +
     `train acc ${percent(s.trainAccuracy)}  test acc ${percent(s.testAccuracy)}  ` +
     `(${s.seconds.toFixed(1)} s: steps ${s.stepSeconds.toFixed(1)}, data ${s.dataSeconds.toFixed(1)}, evaluation ${s.evalSeconds.toFixed(1)})`
   );
