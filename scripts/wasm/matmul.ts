@@ -172,8 +172,10 @@ export function packPanels(name: string, s: Scalar, vectors: number): string {
     [...copyRow, bump("pd", i32(width * size)), bump("pb", `(i32.shl ${get("m")} ${i32(s.shift)})`)].join("\n"),
     bump("p", i32(1)),
   );
-  // The last panel, element by element: b's element where the column exists, else zero.
-  const element = `(select (${s.t}.load ${addr(s, "b", add(mul(get("p"), get("m")), add(get("j"), get("c"))))}) (${s.t}.const 0) (i32.lt_s ${add(get("j"), get("c"))} ${get("m")}))`;
+  // The last panel, element by element: b's element where the column exists, else zero (b is
+  // not read past its end).
+  const load = `(${s.t}.load ${addr(s, "b", add(mul(get("p"), get("m")), add(get("j"), get("c"))))})`;
+  const element = `(if (result ${s.t}) (i32.lt_s ${add(get("j"), get("c"))} ${get("m")}) (then ${load}) (else (${s.t}.const 0)))`;
   const partialRow = loop("cols", `(i32.ge_s ${get("c")} ${i32(width)})`, [`(${s.t}.store ${get("pd")} ${element})`, bump("pd", i32(size))].join("\n"), bump("c", i32(1)));
   const partial = loop("prows", `(i32.ge_s ${get("p")} ${get("k")})`, [set("c", i32(0)), partialRow].join("\n"), bump("p", i32(1)));
   const panels = loop(

@@ -73,8 +73,8 @@ export function splitIndices(classOf: ArrayLike<number>): { train: number[]; tes
   for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
     const list = byClass.get(c)!;
     const cut = Math.floor(list.length * TRAIN_FRACTION);
-    train.push(...list.slice(0, cut));
-    test.push(...list.slice(cut));
+    // Pushed one by one: spreading a list of 150,000 or more would overflow the call stack.
+    for (let i = 0; i < list.length; i++) (i < cut ? train : test).push(list[i]!);
   }
   return { train, test };
 }
@@ -126,7 +126,7 @@ export function loadCsv(file: string, text: string, options: { labelColumn?: str
   const labels = parsed.map((p) => p.values[labelIndex]!);
   const bad = parsed.find((p) => !Number.isInteger(p.values[labelIndex]!) || p.values[labelIndex]! < 0);
   if (bad) throw new DataError(`a label must be a class number 0, 1, 2, …`, file, bad.line);
-  const classes = options.classes ?? Math.max(...labels) + 1;
+  const classes = options.classes ?? labels.reduce((a, b) => Math.max(a, b), 0) + 1;
   const tooBig = parsed.find((p) => p.values[labelIndex]! >= classes);
   if (tooBig) {
     throw new DataError(`label ${tooBig.values[labelIndex]} is out of range for ${classes} classes.`, file, tooBig.line);

@@ -166,7 +166,8 @@ export function planTraining(mod: GraphModule, data: Split, features: string, la
 /**
  * Minibatch training, as `gradc train` runs it: each epoch shuffles the training examples
  * (seeded), runs forward, backward and an optimizer step per batch, then measures the loss and
- * the accuracies.
+ * the accuracies. The training examples are read as they are when it is called (for an f32
+ * module, converted once then); the test examples as they are at each measurement.
  */
 export async function train(mod: GraphModule, data: Split, options: TrainOptions): Promise<TrainResult> {
   const { predict } = planTraining(mod, data, options.features, options.labels, options.predict);
@@ -176,7 +177,6 @@ export async function train(mod: GraphModule, data: Split, options: TrainOptions
   const history: EpochStats[] = [];
   const batches = Math.ceil(data.train.rows / options.batch);
   const nextBatch = batcher(mod, options.features, options.labels);
-  const examples = inDtype(mod, data.train);
   let stopped = false;
   let lastYield = performance.now();
 
@@ -213,8 +213,12 @@ export async function train(mod: GraphModule, data: Split, options: TrainOptions
     options.onEpoch?.(stats, measured);
   };
 
+  // The training examples are read once, here (for an f32 module, converted: counted in the
+  // first epoch's data time).
+  const converting = performance.now();
+  const examples = inDtype(mod, data.train);
   for (let epoch = 1; epoch <= options.epochs && !stopped; epoch++) {
-    const started = performance.now();
+    const started = epoch === 1 ? converting : performance.now();
     let stepTime = 0;
     shuffle(order, random);
     let dataTime = performance.now() - started;
@@ -280,13 +284,10 @@ export async function train(mod: GraphModule, data: Split, options: TrainOptions
 }
 
 /** Examples whose arrays are of a module's dtype. */
-interface Rows {
-  readonly rows: number;
-  readonly width: number;
-  readonly classes: number;
+type Rows = Omit<Examples, "features" | "labels"> & {
   readonly features: Float32Array | Float64Array;
   readonly labels: Float32Array | Float64Array;
-}
+};
 
 /** The array type of a module's tensors. */
 function arrayOf(mod: GraphModule): Float32ArrayConstructor | Float64ArrayConstructor {
@@ -298,26 +299,30 @@ function arrayOf(mod: GraphModule): Float32ArrayConstructor | Float64ArrayConstr
  * a batch is a plain copy of rows rather than a conversion of every value.
  */
 function inDtype(mod: GraphModule, ex: Examples): Rows {
-  if (mod.meta.dtype === "f64") return ex;
-  return { rows: ex.rows, width: ex.width, classes: ex.classes, features: new Float32Array(ex.features), labels: new Float32Array(ex.labels) };
+  const Arr = arrayOf(mod);
+  if (ex.features instanceof Arr && ex.labels instanceof Arr) return ex;
+  return { rows: ex.rows, width: ex.width, classes: ex.classes, features: new Arr(ex.features), labels: new Arr(ex.labels) };
 }
 
 /**
- * Where accuracy converts a block of examples for an f32 module: kept between calls (it only
- * grows), since each call would otherwise pay for fresh memory; accuracy runs to completion, so
- * no two calls share it at once.
+ * Where accuracy converts a block of examples whose arrays are not of the module's dtype: kept
+ * between calls (fresh memory is the cost otherwise) up to a few MB, dropped after a call past
+ * that; accuracy runs to completion, so no two calls share it at once.
  */
-const f32Block = { features: new Float32Array(0), labels: new Float32Array(0) };
+const scratch = { f32: { x: new Float32Array(0), t: new Float32Array(0) }, f64: { x: new Float64Array(0), t: new Float64Array(0) } };
+const SCRATCH_KEPT = 4 << 20; // elements, per array
 
 /**
  * Elements start…end of `from`, in the module's dtype: a view when they are of it already, else
- * converted into the f32 block's `into` array.
+ * converted into the scratch array `into`.
  */
-function blockOf(mod: GraphModule, from: Float64Array, into: keyof typeof f32Block, start: number, end: number): Float32Array | Float64Array {
+function blockOf(mod: GraphModule, from: Float32Array | Float64Array, into: "x" | "t", start: number, end: number): Float32Array | Float64Array {
   const view = from.subarray(start, end);
-  if (mod.meta.dtype === "f64") return view;
-  if (f32Block[into].length < end - start) f32Block[into] = new Float32Array(end - start);
-  const block = f32Block[into].subarray(0, end - start);
+  const Arr = arrayOf(mod);
+  if (view instanceof Arr) return view;
+  const kept = scratch[mod.meta.dtype];
+  if (kept[into].length < end - start) kept[into] = new Arr(end - start) as never;
+  const block = kept[into].subarray(0, end - start);
   block.set(view);
   return block;
 }
@@ -361,8 +366,8 @@ export function accuracy(
     const count = Math.min(EVAL_BATCH, ex.rows - start);
     // A view of the examples where it can be: forward copies its inputs, it does not keep or change them.
     const inputs = {
-      [options.features]: { shape: [count, ex.width], data: blockOf(mod, ex.features, "features", start * ex.width, (start + count) * ex.width) },
-      [options.labels]: { shape: [count, ex.classes], data: blockOf(mod, ex.labels, "labels", start * ex.classes, (start + count) * ex.classes) },
+      [options.features]: { shape: [count, ex.width], data: blockOf(mod, ex.features, "x", start * ex.width, (start + count) * ex.width) },
+      [options.labels]: { shape: [count, ex.classes], data: blockOf(mod, ex.labels, "t", start * ex.classes, (start + count) * ex.classes) },
     };
     const y = mod.forward(inputs, params).outputs[predict] as Tensor;
     const width = y.shape[1]!;
@@ -370,6 +375,8 @@ export function accuracy(
       if (argmax(y.data, i * width, width) === argmax(ex.labels, (start + i) * ex.classes, ex.classes)) correct++;
     }
   }
+  const kept = scratch[mod.meta.dtype];
+  if (kept.x.length > SCRATCH_KEPT) kept.x = kept.x.subarray(0, 0) as never;
   return ex.rows === 0 ? NaN : correct / ex.rows;
 }
 

@@ -91,6 +91,12 @@ describe("checks", () => {
     expect(() => scalarIn("x", 3n)).toThrow("x must be a number, got the bigint 3n.");
     expect(() => scalarIn("x", () => 3)).toThrow("x must be a number, got a function.");
     expect(() => scalarIn("x", {})).toThrow("x must be a number, got an object.");
+    // Cut by characters, not halves of one; a long bigint cut too; a value that throws when looked at.
+    expect(() => scalarIn("x", "😀".repeat(50))).toThrow(`x must be a number, got the string "${"😀".repeat(40)}…".`);
+    expect(() => scalarIn("x", 10n ** 100n)).toThrow(`x must be a number, got the bigint ${"1" + "0".repeat(39)}…n.`);
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    expect(() => scalarIn("x", revoked.proxy)).toThrow("x must be a number, got a value.");
   });
 });
 

@@ -156,6 +156,11 @@ describe("what a trainer refuses, and what it hands out", () => {
     expect(refused({ optimizer: "sgd", beta1: 0.9 })).toBe('Option "beta1" does not apply to sgd; it takes "lr".');
     expect(refused({ lr: -1 })).toBe('Option "lr" must be a number above 0, got -1.');
     expect(refused({ optimizer: "adam", beta2: 1 })).toBe('Option "beta2" must be a number in [0, 1), got 1.');
+    // Whatever the optimizer's name is, the refusal is an InputError (JSON.stringify throws on some).
+    expect(refused({ optimizer: 1n })).toBe('Unknown optimizer the bigint 1n; the trainer knows "sgd", "momentum", "adagrad" and "adam".');
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(refused({ optimizer: cyclic })).toBe('Unknown optimizer an object; the trainer knows "sgd", "momentum", "adagrad" and "adam".');
     expect(refused("adam")).toBe('The trainer\'s options must be an object, got the string "adam".');
     expect(refused({ learningRate: 0.1 })).toBe(
       'Unknown option "learningRate"; the trainer\'s options are "optimizer", "lr", "alpha", "beta1", "beta2", "eps".',

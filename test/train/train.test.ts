@@ -17,6 +17,7 @@ import {
 } from "../../src/index.js";
 import { mulberry32, gaussian } from "../../src/runtime/random.js";
 import { loadMnist } from "../../src/node/index.js";
+import { splitIndices } from "../../src/train/data.js";
 
 /** Three well-separated Gaussian blobs in 2-D, labels one-hot. */
 function blobs(perClass: number, seed: number): Split {
@@ -158,6 +159,41 @@ describe("train", () => {
     }
   });
 
+  it("lets a timer stop training between fast batches (events run every few milliseconds)", async () => {
+    const { module } = await loadGraph(classifier);
+    let stop = false;
+    setTimeout(() => (stop = true), 0);
+    const started = performance.now();
+    // Batches of one example: thousands a second, far more than 1,000 epochs could take unstopped.
+    const result = await train(module, blobs(100, 8), {
+      epochs: 1000,
+      batch: 1,
+      optimizer: sgd(0.1),
+      seed: 1,
+      features: "x",
+      labels: "t",
+      shouldStop: () => stop,
+    });
+    expect(result.stopped).toBe(true);
+    expect(result.history.length).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(60_000);
+  });
+
+  it("measures examples held in a Float32Array with an f64 module, and the other way round", async () => {
+    for (const dtype of ["f64", "f32"] as const) {
+      const { module } = await loadGraph(classifier, { dtype });
+      const data = blobs(400, 9);
+      const params = module.init(2);
+      const names = { features: "x", labels: "t" };
+      const expected = accuracy(module, params, data.test, "y", names);
+      const other = dtype === "f64" ? Float32Array : Float64Array;
+      const recast = { ...data.test, features: other.from(data.test.features), labels: other.from(data.test.labels) } as unknown as Split["test"];
+      // For f64, the examples rounded to f32 first may predict differently; the labels may not.
+      if (dtype === "f32") expect(accuracy(module, params, recast, "y", names)).toBe(expected);
+      else expect(accuracy(module, params, recast, "y", names)).toBeCloseTo(expected, 1);
+    }
+  });
+
   it("refuses a graph whose grad names no param", async () => {
     const { module } = await loadGraph(classifier.replace("output loss, y", "output loss, y\n  grad loss wrt x"));
     await expect(train(module, blobs(20, 6), { epochs: 1, batch: 16, optimizer: sgd(0.1), seed: 1, features: "x", labels: "t" })).rejects.toThrow(
@@ -247,6 +283,12 @@ describe("data", () => {
     expect(() => decodeMnist(bytes.subarray(1), index)).toThrow(/damaged: 14 bytes where 15 were expected/);
     // A label past the classes would spill into the next example's label row.
     expect(() => decodeMnist(Uint8Array.of(1, 0, 2, 0, 1, ...bytes.subarray(5)), index)).toThrow(/damaged: digit 2 has label 2/);
+  });
+
+  it("splits a class of 200,000 examples (no argument spreading that would overflow the stack)", () => {
+    const { train: t, test } = splitIndices(new Uint8Array(200_000));
+    expect([t.length, test.length]).toEqual([160_000, 40_000]);
+    expect([t[0], t.at(-1), test[0], test.at(-1)]).toEqual([0, 159_999, 160_000, 199_999]);
   });
 
   it("bundles 10,000 MNIST digits of 784 values in [0, 1], split 7996 / 2004", () => {

@@ -30,15 +30,24 @@ export function checkKeys(what: string, given: unknown, expected: readonly strin
 
 /** A value named for a message: its kind; a number or boolean itself; a string quoted (its start). */
 export function describe(value: unknown): string {
-  if (value === undefined) return "nothing";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a plain array";
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
-  if (typeof value === "object") return "an object";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (typeof value === "bigint") return `the bigint ${value}n`;
-  return `a ${typeof value}`;
+  // Cut by code points, so no character is split; a value that throws when looked at is "a value".
+  const start = (text: string) => {
+    const points = Array.from(text.slice(0, 200));
+    return points.length > 40 ? `${points.slice(0, 40).join("")}…` : points.join("");
+  };
+  try {
+    if (value === undefined) return "nothing";
+    if (value === null) return "null";
+    if (Array.isArray(value)) return "a plain array";
+    if (ArrayBuffer.isView(value)) return `a ${String(value.constructor?.name ?? "typed array")}`;
+    if (typeof value === "object") return "an object";
+    if (typeof value === "string") return `the string ${JSON.stringify(start(value))}`;
+    if (typeof value === "number" || typeof value === "boolean") return String(value);
+    if (typeof value === "bigint") return `the bigint ${start(String(value))}n`;
+    return `a ${typeof value}`;
+  } catch {
+    return "a value";
+  }
 }
 
 /** A scalar argument, after checking that it is a number. */

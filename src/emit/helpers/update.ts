@@ -39,7 +39,7 @@ export function updateRule(options: unknown): UpdateRule {
   };
   const name = take(given, "optimizer") ?? "sgd";
   if (name !== "sgd" && name !== "momentum" && name !== "adagrad" && name !== "adam") {
-    throw new InputError(`Unknown optimizer ${JSON.stringify(name) ?? describe(name)}; the trainer knows "sgd", "momentum", "adagrad" and "adam".`);
+    throw new InputError(`Unknown optimizer ${typeof name === "string" ? JSON.stringify(name) : describe(name)}; the trainer knows "sgd", "momentum", "adagrad" and "adam".`);
   }
   const all = ["optimizer", ...new Set(Object.values(known).flat())];
   for (const key of Object.keys(given)) {
