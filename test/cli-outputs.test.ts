@@ -115,13 +115,14 @@ describe.concurrent("gradc compile: contradictions are command-line mistakes (ex
     ["--dts alone with --lang ts", ["--lang", "ts", "--dts"], /--dts goes with JavaScript output/],
     ["-o and --out-dir", ["-o", join(dir, "z.ts"), "--out-dir", dir], /either -o or --out-dir, not both/],
     ["-o NAME.cjs", ["-o", join(dir, "x.cjs")], /gradc writes ES modules/],
+    ["-o NAME.py (a name that says no language)", ["-o", join(dir, "x.py")], /-o .*x\.py: the name does not say the language; .* or give --lang/],
   ];
   it.each(cases)("%s", async (_what, args, message) => {
     const r = await gradc("compile", "examples/apple.graph", ...args);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
     expectNoStack(r.stderr);
-    expect(readdirSync(dir).filter((f) => /^[xyz]\.(js|ts|cjs)$/.test(f))).toEqual([]);
+    expect(readdirSync(dir).filter((f) => /^[xyz]\.(js|ts|cjs|py)$/.test(f))).toEqual([]);
   });
 
   it("--dts alone with standard input, which has no folder to write beside", async () => {

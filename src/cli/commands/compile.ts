@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { compile, type Dtype, type Lang, type Target } from "../../index.js";
 import { jsonDiagnostics, jsonUserError, reportDiagnostics, type JsonDiagnostic } from "../common.js";
-import { displayName, readSource, UserError, writeAtomically } from "../files.js";
+import { checkNotAnInput, checkWritable, displayName, readSource, UserError, writeAtomically } from "../files.js";
 import type { Io } from "../io.js";
 import { UsageError } from "../options.js";
 import { sidecarPath, sidecarSourceName } from "../sidecar.js";
@@ -69,6 +69,14 @@ function plan(files: readonly string[], opts: CompileOptions): { lang: Lang; pla
   if (fromName !== undefined && opts.lang !== undefined && fromName !== opts.lang) {
     const kind = fromName === "js" ? "JavaScript" : "TypeScript";
     throw new UsageError(`-o ${opts.output} names a ${kind} file but --lang is ${opts.lang}`);
+  }
+  if (opts.output !== undefined && opts.output !== "-" && fromName === undefined && opts.lang === undefined) {
+    // A path that cannot be written at all (an input, a folder) is refused as such first.
+    checkNotAnInput(opts.output, files);
+    checkWritable(opts.output);
+    throw new UsageError(
+      `-o ${opts.output}: the name does not say the language; name it .ts or .mts (TypeScript), .js or .mjs (JavaScript) or .d.ts (declarations), or give --lang`,
+    );
   }
   const lang = opts.lang ?? fromName ?? "ts";
   if (opts.dts && lang !== "js") throw new UsageError("--dts goes with JavaScript output (--lang js, or -o NAME.js)");
