@@ -102,7 +102,8 @@ export function loadCsv(file: string, text: string, options: { labelColumn?: str
   if (rows.length === 0) throw new DataError(`the CSV file has no rows.`, file);
   const isNumber = (c: string) => c !== "" && Number.isFinite(Number(c));
   const header = rows[0]!.cells.every(isNumber) ? undefined : rows.shift()!.cells;
-  const columns = rows[0]?.cells.length ?? 0;
+  if (rows.length === 0) throw new DataError(`the CSV file has a header but no rows of data.`, file);
+  const columns = rows[0]!.cells.length;
   if (columns < 2) throw new DataError(`a CSV row needs at least one feature and a label.`, file);
   let labelIndex = columns - 1;
   if (options.labelColumn !== undefined) {
@@ -110,7 +111,8 @@ export function loadCsv(file: string, text: string, options: { labelColumn?: str
     const byIndex = /^\d+$/.test(options.labelColumn) ? Number(options.labelColumn) : -1;
     labelIndex = byName >= 0 ? byName : byIndex;
     if (labelIndex < 0 || labelIndex >= columns) {
-      throw new DataError(`there is no label column "${options.labelColumn}".`, file);
+      const named = header ? `the columns are ${header.map((h) => JSON.stringify(h)).join(", ")} (or 0 to ${columns - 1} by position)` : `the columns are 0 to ${columns - 1}`;
+      throw new DataError(`there is no label column "${options.labelColumn}"; ${named}.`, file);
     }
   }
   const parsed = rows.map(({ line, cells }) => {
@@ -125,7 +127,7 @@ export function loadCsv(file: string, text: string, options: { labelColumn?: str
   });
   const labels = parsed.map((p) => p.values[labelIndex]!);
   const bad = parsed.find((p) => !Number.isInteger(p.values[labelIndex]!) || p.values[labelIndex]! < 0);
-  if (bad) throw new DataError(`a label must be a class number 0, 1, 2, …`, file, bad.line);
+  if (bad) throw new DataError(`the label ${bad.values[labelIndex]} is not a class number 0, 1, 2, …`, file, bad.line);
   const classes = options.classes ?? labels.reduce((a, b) => Math.max(a, b), 0) + 1;
   const tooBig = parsed.find((p) => p.values[labelIndex]! >= classes);
   if (tooBig) {
