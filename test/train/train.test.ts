@@ -260,7 +260,7 @@ describe("data", () => {
     expect(split.train.classes).toBe(2);
     expect(() => loadCsv("bad.csv", "1,2,0\n3,x,1\n")).toThrow(/bad\.csv:2: error: "x" in column 2 is not a number/);
     expect(() => loadCsv("bad.csv", "1,2,0\n3,1\n")).toThrow(/bad\.csv:2: error: expected 3 values, found 2/);
-    expect(() => loadCsv("bad.csv", "1,2,0.5\n")).toThrow("bad.csv:1: error: the label 0.5 is not a class number 0, 1, 2, …");
+    expect(() => loadCsv("bad.csv", "1,2,0.5\n")).toThrow(new DataError("the label 0.5 is not a class number 0, 1, 2, …", "bad.csv", 1));
     expect(() => loadCsv("bad.csv", "a,b,label\n")).toThrow("bad.csv: error: the CSV file has a header but no rows of data.");
     expect(() => loadCsv("bad.csv", "a,b,c\n1,2,0\n", { labelColumn: "d" })).toThrow('bad.csv: error: there is no label column "d"; the columns are "a", "b", "c" (or 0 to 2 by position).');
   });
