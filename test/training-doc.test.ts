@@ -50,3 +50,11 @@ it.each([
   expect(lines).toHaveLength(17);
   expect(Number(/test acc ([\d.]+)/.exec(lines[16]!)![1])).toBeGreaterThan(0.9);
 }, 180_000);
+
+it("the page's Options block is what `gradc train --help` prints", () => {
+  const help = execFileSync("node", [BIN, "train", "--help"], { encoding: "utf8" });
+  const options = help.slice(help.indexOf("Options:\n") + "Options:\n".length).trimEnd();
+  const page = readFileSync(join(ROOT, "docs", "training.md"), "utf8");
+  const block = /### Options\n\n```\n([\s\S]*?)\n```/.exec(page)?.[1];
+  expect(block).toBe(options);
+});
