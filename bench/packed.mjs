@@ -76,6 +76,7 @@ function instantiate(dtype, memory) {
   const text = `(module (import "env" "memory" (memory 1))
 ${gemm("matmulNN", s, { transA: false, accumulate: false }, t.NN)}
 ${gemm("matmulNNPacked", s, { transA: false, accumulate: false, packedB: true }, t.NN)}
+${gemm("matmulNNPackedOuter", s, { transA: false, accumulate: false, packedB: true }, { ...t.NN, columnsOuter: true })}
 ${gemm("matmulTN", s, { transA: true, accumulate: false }, t.TN)}
 ${gemm("matmulTNPackedB", s, { transA: true, accumulate: false, packedB: true }, t.TN)}
 ${gemm("matmulTNPackedA", s, { transA: true, accumulate: false, packedA: true }, t.TN)}
@@ -197,6 +198,19 @@ for (const product of products) {
                 true,
               ],
               ["packPanels alone", () => kx.packPanels(pb, b, k, m), false],
+              // f64's shipped matmulNN runs row blocks outer; packed, column blocks outer as well.
+              ...(dtype === "f64"
+                ? [
+                    [
+                      "packPanels + packed, columns outer",
+                      () => (
+                        kx.packPanels(pb, b, k, m),
+                        kx.matmulNNPackedOuter(out1, a, pb, n, k, m)
+                      ),
+                      true,
+                    ],
+                  ]
+                : []),
             ]
           : [
               [
