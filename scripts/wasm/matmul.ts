@@ -27,6 +27,12 @@ export interface Product {
    * contiguously down k (the last padded with zeros), so the block streams its b sequentially.
    */
   readonly packedB?: boolean;
+  /**
+   * With transA, aᵀ comes packed by `packRowPanels`: each row block's rows interleaved along k
+   * (block at i stored from element i·k, its `rows` elements for one p side by side), so the block
+   * streams its A sequentially rather than one short run per row of the stored a.
+   */
+  readonly packedA?: boolean;
 }
 
 /**
@@ -41,12 +47,12 @@ function gemmBlock(s: Scalar, product: Product, tiling: Tiling, rows: number, ve
   for (let r = 0; r < rows; r++) for (let c = 0; c < vectors; c++) lines.push(set(acc(r, c), "(v128.const i64x2 0 0)"));
   // Pointers walk along p: for aᵀ one pointer to A(i, p), the block's rows beside it; for a one
   // pointer per row. b's pointer walks down its rows.
-  if (transA) lines.push(set("pa0", addr(s, "a", get("i"))));
+  if (transA) lines.push(set("pa0", addr(s, "a", product.packedA ? mul(get("i"), get("k")) : get("i"))));
   else for (let r = 0; r < rows; r++) lines.push(set(`pa${r}`, addr(s, "a", mul(add(get("i"), i32(r)), get("k")))));
   // Packed, the panel holding columns j… starts at element j·k and its rows are a block wide.
   lines.push(set("pb", addr(s, "b", product.packedB ? mul(get("j"), get("k")) : get("j"))));
   const bRow = product.packedB ? i32(vectors * 16) : `(i32.shl ${get("m")} ${i32(s.shift)})`;
-  const aRow = `(i32.shl ${get("n")} ${i32(s.shift)})`;
+  const aRow = product.packedA ? i32(rows * size) : `(i32.shl ${get("n")} ${i32(s.shift)})`;
   // One step along p, the `u`th of a trip: A's element for row r is at a constant offset from its
   // pointer (r·size for aᵀ, u·size for a, whose pointers move once a trip).
   const step = (u: number) => {
@@ -186,6 +192,33 @@ export function packPanels(name: string, s: Scalar, vectors: number): string {
   );
   const body = [set("pd", get("dst")), set("j", i32(0)), panels, `(if (i32.lt_s ${get("j")} ${get("m")}) (then ${set("p", i32(0))} ${partial}))`].join("\n");
   return func(name, [["dst", "i32"], ["b", "i32"], ["k", "i32"], ["m", "i32"]], "(local $j i32) (local $p i32) (local $c i32) (local $pd i32) (local $pb i32)", body);
+}
+
+/**
+ * dst = aᵀ packed for a `packedA` product, a stored [k×n]: for each row block of `height` rows of
+ * aᵀ (i from 0 while i + height ≤ n), its k steps of `height` elements (a[p·n + i…]) side by side
+ * from element i·k; each row after the last block (the tiling's 1-row blocks) from element i·k
+ * down k.
+ */
+export function packRowPanels(name: string, s: Scalar, height: number): string {
+  const size = 1 << s.shift;
+  const aRow = `(i32.shl ${get("n")} ${i32(s.shift)})`;
+  const copy: string[] = [];
+  for (let c = 0; c < (height * size) / 16; c++) copy.push(`(v128.store offset=${c * 16} ${get("pd")} (v128.load offset=${c * 16} ${get("pa")}))`);
+  // Rows i… of aᵀ from element i·k of dst, `step` copying one p's elements.
+  const rows = (label: string, step: string[], width: number) =>
+    [
+      set("p", i32(0)),
+      set("pa", addr(s, "a", get("i"))),
+      set("pd", addr(s, "dst", mul(get("i"), get("k")))),
+      loop(label, `(i32.ge_s ${get("p")} ${get("k")})`, [...step, bump("pd", i32(width * size)), bump("pa", aRow)].join("\n"), bump("p", i32(1))),
+    ].join("\n");
+  const body = [
+    set("i", i32(0)),
+    loop("blocks", `(i32.gt_s ${add(get("i"), i32(height))} ${get("n")})`, rows("steps", copy, height), bump("i", i32(height))),
+    loop("rows", `(i32.ge_s ${get("i")} ${get("n")})`, rows("one", [`(${s.t}.store ${get("pd")} (${s.t}.load ${get("pa")}))`], 1), bump("i", i32(1))),
+  ].join("\n");
+  return func(name, [["dst", "i32"], ["a", "i32"], ["k", "i32"], ["n", "i32"]], "(local $i i32) (local $p i32) (local $pa i32) (local $pd i32)", body);
 }
 
 /** Steps along k in one panel of `gemmNTPanels`: b's transposed panel stays in registers. */
