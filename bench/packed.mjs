@@ -19,7 +19,8 @@
 import binaryen from "binaryen";
 import { build } from "esbuild";
 import { loadavg } from "node:os";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
 const { values: args } = parseArgs({
@@ -41,34 +42,24 @@ const defaultShapes = {
 };
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const bundle = await build({
+const kernelsFile = join(root, "node_modules", ".cache", "gradc-scripts", "packed-kernels.mjs");
+await build({
   stdin: {
     contents:
-      'export { gemm, packPanels, packRowPanels } from "./scripts/wasm/matmul.ts"; export { scalars } from "./scripts/wasm/text.ts";',
+      'export { gemm, packPanels, packRowPanels } from "./scripts/wasm/matmul.ts"; export { scalars } from "./scripts/wasm/text.ts"; export { tilings } from "./scripts/wasm-kernels.ts";',
     resolveDir: root,
     loader: "ts",
   },
   bundle: true,
+  // The shipped tilings come from scripts/wasm-kernels.ts; its packages (Binaryen) stay imports.
+  packages: "external",
   format: "esm",
   platform: "node",
-  write: false,
+  // Written where scripts/run.mjs writes its bundles, so that its package imports resolve.
+  outfile: kernelsFile,
   logLevel: "warning",
 });
-const { gemm, packPanels, packRowPanels, scalars } = await import(
-  `data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].text).toString("base64")}`
-);
-
-/** The shipped tilings (scripts/wasm-kernels.ts). */
-const tilings = {
-  f32: {
-    NN: { rows: [4, 1], vectors: 2, unroll: 8, columnsOuter: true },
-    TN: { rows: [4, 1], vectors: 2, unroll: 8, columnsOuter: false },
-  },
-  f64: {
-    NN: { rows: [4, 1], vectors: 2, unroll: 8, columnsOuter: false },
-    TN: { rows: [4, 1], vectors: 2, unroll: 8, columnsOuter: false },
-  },
-};
+const { gemm, packPanels, packRowPanels, scalars, tilings } = await import(pathToFileURL(kernelsFile).href);
 
 function instantiate(dtype, memory) {
   const s = scalars[dtype];

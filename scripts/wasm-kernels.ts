@@ -21,7 +21,7 @@ import { scalars, type Scalar } from "./wasm/text.js";
  * largest block whose accumulators and loaded values fit V8's registers. Column blocks outer
  * measured 4% faster for f32 x·W1 (b = W1 read down 784 rows), 4% slower in f64, even for TN.
  */
-const tilings: Record<Dtype, Record<"NN" | "TN", Tiling>> = {
+export const tilings: Record<Dtype, Record<"NN" | "TN", Tiling>> = {
   f32: {
     NN: { rows: [4, 1], vectors: 2, unroll: 8, columnsOuter: true },
     TN: { rows: [4, 1], vectors: 2, unroll: 8, columnsOuter: false },

@@ -376,7 +376,7 @@ export function accuracy(
     }
   }
   const kept = scratch[mod.meta.dtype];
-  if (kept.x.length > SCRATCH_KEPT) kept.x = kept.x.subarray(0, 0) as never;
+  for (const into of ["x", "t"] as const) if (kept[into].length > SCRATCH_KEPT) kept[into] = kept[into].subarray(0, 0) as never;
   return ex.rows === 0 ? NaN : correct / ex.rows;
 }
 
